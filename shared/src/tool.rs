@@ -1,0 +1,211 @@
+//! What a tool is: typed arguments and output, static metadata, and one `call`.
+//!
+//! A bridge author writes a type implementing [`Tool`]; [`RegisteredTool`] erases the
+//! types once, at start-up, into what the servers need: JSON schemas, a validator built
+//! once, and a call that takes and returns JSON.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{ToolError, Violation};
+
+/// The catalog's cost tier: how expensive one call is for the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostTier {
+    Low,
+    Medium,
+    High,
+}
+
+/// MCP tool annotations; hints for clients, not guarantees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hints {
+    /// Does not change anything at the vendor.
+    pub read_only: bool,
+    /// May delete or overwrite something at the vendor.
+    pub destructive: bool,
+    /// Calling twice with the same arguments has the same effect as once.
+    pub idempotent: bool,
+    /// Talks to a system outside the bridge (every vendor call does).
+    pub open_world: bool,
+}
+
+impl Hints {
+    /// A read: no side effects, safe to repeat.
+    pub const READ: Hints = Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    };
+    /// A write that creates something new each time (never retried without a key).
+    pub const CREATE: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: false,
+        open_world: true,
+    };
+    /// A write that sets state: repeating it changes nothing more.
+    pub const UPDATE: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        open_world: true,
+    };
+    /// A write that removes or overwrites something.
+    pub const DESTRUCTIVE: Hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: false,
+        open_world: true,
+    };
+}
+
+/// A tool's static metadata: the single source of its catalog entry and MCP listing.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolSpec {
+    /// The part of the address after the bridge prefix: `post_message` in
+    /// `slack.post_message`, and the REST path `/tools/post_message`.
+    pub name: &'static str,
+    /// A short human title (MCP `title`).
+    pub title: &'static str,
+    pub description: &'static str,
+    /// Scopes a JWT caller must hold (catalog `scopes`).
+    pub scopes: &'static [&'static str],
+    pub cost_tier: CostTier,
+    /// Deadline for one call, retries included (catalog `timeout_seconds`).
+    pub timeout: Duration,
+    pub hints: Hints,
+    /// Whether the tool needs the bridge's vendor credentials. Tools reading public
+    /// data (official exchange rates) do not, and work on an unconfigured bridge.
+    pub needs_credentials: bool,
+}
+
+/// What a call knows about its circumstances.
+#[derive(Debug, Clone)]
+pub struct ToolContext {
+    /// Forwarded upstream as `x-request-id` and present in every log line.
+    pub request_id: String,
+    /// When the tool's deadline expires; upstream calls and retries stop by then.
+    pub deadline: Instant,
+}
+
+impl ToolContext {
+    pub fn new(request_id: impl Into<String>, timeout: Duration) -> Self {
+        Self {
+            request_id: request_id.into(),
+            deadline: Instant::now() + timeout,
+        }
+    }
+
+    /// Time left before the deadline (zero once it has passed).
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+}
+
+/// One operation of a vendor, exposed as a tool. One type per file.
+pub trait Tool: Send + Sync + 'static {
+    /// Arguments; `#[serde(deny_unknown_fields)]` and doc comments on every field.
+    type Args: DeserializeOwned + JsonSchema + Send + 'static;
+    /// Result; money as decimal strings, never floats.
+    type Output: Serialize + JsonSchema + Send + 'static;
+
+    const SPEC: ToolSpec;
+
+    fn call(
+        &self,
+        ctx: &ToolContext,
+        args: Self::Args,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type Invoke = dyn Fn(ToolContext, Value) -> BoxFuture<Result<Value, ToolError>> + Send + Sync;
+
+/// A tool with its types erased, its schemas generated and its validator built.
+pub struct RegisteredTool {
+    pub spec: ToolSpec,
+    pub input_schema: Arc<Map<String, Value>>,
+    pub output_schema: Arc<Map<String, Value>>,
+    validator: jsonschema::Validator,
+    invoke: Box<Invoke>,
+}
+
+impl std::fmt::Debug for RegisteredTool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredTool")
+            .field("name", &self.spec.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RegisteredTool {
+    /// Erases `tool`. Panics only on a programming error in the tool's own types (a
+    /// schema that is not an object or does not compile), which the catalog test catches.
+    pub fn new<T: Tool>(tool: T) -> Self {
+        let input_schema = schema_object::<T::Args>();
+        let output_schema = schema_object::<T::Output>();
+        #[allow(clippy::expect_used)] // the tool's own types, not input: a build-time bug
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&Value::Object(input_schema.clone()))
+            .expect("a tool's generated input schema compiles");
+        let tool = Arc::new(tool);
+        let invoke: Box<Invoke> = Box::new(move |ctx, value| {
+            let tool = Arc::clone(&tool);
+            Box::pin(async move {
+                let args: T::Args = serde_json::from_value(value).map_err(|error| {
+                    ToolError::invalid_argument("", error.to_string())
+                })?;
+                let output = tool.call(&ctx, args).await?;
+                serde_json::to_value(output).map_err(ToolError::internal)
+            })
+        });
+        Self {
+            spec: T::SPEC,
+            input_schema: Arc::new(input_schema),
+            output_schema: Arc::new(output_schema),
+            validator,
+            invoke,
+        }
+    }
+
+    /// Every way `arguments` break the input schema, each with its JSON path.
+    pub fn violations(&self, arguments: &Value) -> Vec<Violation> {
+        self.validator
+            .iter_errors(arguments)
+            .map(|error| {
+                Violation::new(error.instance_path().to_string(), error.to_string())
+            })
+            .collect()
+    }
+
+    /// Runs the tool on already-validated arguments.
+    pub(crate) fn invoke(&self, ctx: ToolContext, arguments: Value) -> BoxFuture<Result<Value, ToolError>> {
+        (self.invoke)(ctx, arguments)
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of `T`, as an object.
+fn schema_object<T: JsonSchema>() -> Map<String, Value> {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    match generator.into_root_schema_for::<T>().to_value() {
+        Value::Object(map) => map,
+        // `true` / `false` schemas: represent as the equivalent object forms.
+        Value::Bool(true) => Map::new(),
+        _ => {
+            let mut map = Map::new();
+            map.insert("not".into(), Value::Object(Map::new()));
+            map
+        }
+    }
+}
