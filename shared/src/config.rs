@@ -94,9 +94,7 @@ impl Settings {
         let required = file.is_some();
         let path = file.unwrap_or_else(|| DEFAULT_CONFIG_FILE.to_owned());
         let built = config::Config::builder()
-            .add_source(
-                config::File::new(&path, config::FileFormat::Toml).required(required),
-            )
+            .add_source(config::File::new(&path, config::FileFormat::Toml).required(required))
             .add_source(config::Environment::default())
             .build()
             .map_err(|error| format!("reading configuration ({path}): {error}"))?;
@@ -219,7 +217,10 @@ mod tests {
     fn parse_errors_name_the_variable_not_the_value() {
         let settings = Settings::from_pairs([("SOME_PORT", "eighty")]);
         let error = settings.parse::<u16>(&PORT).err().map(|e| e.to_string());
-        assert_eq!(error.as_deref().map(|e| e.starts_with("SOME_PORT:")), Some(true));
+        assert_eq!(
+            error.as_deref().map(|e| e.starts_with("SOME_PORT:")),
+            Some(true)
+        );
         assert!(!error.unwrap_or_default().contains("eighty"));
     }
 

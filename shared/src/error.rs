@@ -323,6 +323,9 @@ mod tests {
         let error = ToolError::not_configured(&["SLACK_BOT_TOKEN"]);
         assert_eq!(error.code().status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(error.message().contains("SLACK_BOT_TOKEN"));
-        assert_eq!(error.to_json(None)["details"]["missing"][0], "SLACK_BOT_TOKEN");
+        assert_eq!(
+            error.to_json(None)["details"]["missing"][0],
+            "SLACK_BOT_TOKEN"
+        );
     }
 }

@@ -35,7 +35,9 @@ fn filter(settings: &Settings) -> Result<EnvFilter, ConfigError> {
         bare @ ("error" | "off") => bare.to_owned(),
         bare @ ("trace" | "debug" | "info" | "warn") => {
             // Chatty transport crates no louder than warn, whatever the level.
-            format!("{bare},h2=warn,hyper=warn,hyper_util=warn,rustls=warn,rmcp=warn,tower_http=warn")
+            format!(
+                "{bare},h2=warn,hyper=warn,hyper_util=warn,rustls=warn,rmcp=warn,tower_http=warn"
+            )
         }
         "warning" => "warn".to_owned(),
         _ => level.to_owned(),
@@ -44,9 +46,17 @@ fn filter(settings: &Settings) -> Result<EnvFilter, ConfigError> {
         .map_err(|error| ConfigError::new(&vars::LOG_LEVEL, format!("invalid filter: {error}")))
 }
 
+/// Where log lines go: stdout for servers (container logs), stderr for commands whose
+/// stdout is their result (`bridge call`, `bridge catalog`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogTarget {
+    Stdout,
+    Stderr,
+}
+
 /// Installs the global subscriber. Must run inside a Tokio runtime (the OTLP exporter
 /// needs one). Calling it twice is harmless (the second call keeps the first subscriber).
-pub fn init(settings: &Settings) -> Result<TelemetryGuard, ConfigError> {
+pub fn init(settings: &Settings, target: LogTarget) -> Result<TelemetryGuard, ConfigError> {
     let json = match settings.get(&vars::LOG_FORMAT).unwrap_or("text") {
         f if f.eq_ignore_ascii_case("json") => true,
         f if f.eq_ignore_ascii_case("text") => false,
@@ -76,7 +86,9 @@ pub fn init(settings: &Settings) -> Result<TelemetryGuard, ConfigError> {
                 .build();
             let tracer = provider.tracer("ordinaut-bridges");
             // Exporting must not trace itself (h2/tonic spans feeding back into the exporter).
-            let otel_filter = EnvFilter::new("info,h2=off,hyper=off,tonic=off,tower=off,reqwest=off,opentelemetry=off");
+            let otel_filter = EnvFilter::new(
+                "info,h2=off,hyper=off,tonic=off,tower=off,reqwest=off,opentelemetry=off",
+            );
             let layer = tracing_opentelemetry::layer()
                 .with_tracer(tracer)
                 .with_filter(otel_filter);
@@ -85,14 +97,28 @@ pub fn init(settings: &Settings) -> Result<TelemetryGuard, ConfigError> {
         None => (None, None),
     };
     use tracing_subscriber::Layer as _;
+    let writer = move || -> Box<dyn std::io::Write> {
+        match target {
+            LogTarget::Stdout => Box::new(std::io::stdout()),
+            LogTarget::Stderr => Box::new(std::io::stderr()),
+        }
+    };
     let fmt_layer = if json {
         tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
             .with_span_list(false)
+            .with_writer(writer)
             .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
+        let ansi = match target {
+            LogTarget::Stdout => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            LogTarget::Stderr => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(ansi)
+            .boxed()
     };
     let _ = tracing_subscriber::registry()
         .with(fmt_layer.with_filter(filter))

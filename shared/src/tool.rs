@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{ToolError, Violation};
@@ -152,8 +152,8 @@ impl RegisteredTool {
     /// Erases `tool`. Panics only on a programming error in the tool's own types (a
     /// schema that is not an object or does not compile), which the catalog test catches.
     pub fn new<T: Tool>(tool: T) -> Self {
-        let input_schema = schema_object::<T::Args>();
-        let output_schema = schema_object::<T::Output>();
+        let input_schema = schema_object::<T::Args>(false);
+        let output_schema = schema_object::<T::Output>(true);
         #[allow(clippy::expect_used)] // the tool's own types, not input: a build-time bug
         let validator = jsonschema::draft202012::options()
             .should_validate_formats(true)
@@ -163,9 +163,8 @@ impl RegisteredTool {
         let invoke: Box<Invoke> = Box::new(move |ctx, value| {
             let tool = Arc::clone(&tool);
             Box::pin(async move {
-                let args: T::Args = serde_json::from_value(value).map_err(|error| {
-                    ToolError::invalid_argument("", error.to_string())
-                })?;
+                let args: T::Args = serde_json::from_value(value)
+                    .map_err(|error| ToolError::invalid_argument("", error.to_string()))?;
                 let output = tool.call(&ctx, args).await?;
                 serde_json::to_value(output).map_err(ToolError::internal)
             })
@@ -181,23 +180,62 @@ impl RegisteredTool {
 
     /// Every way `arguments` break the input schema, each with its JSON path.
     pub fn violations(&self, arguments: &Value) -> Vec<Violation> {
-        self.validator
-            .iter_errors(arguments)
-            .map(|error| {
-                Violation::new(error.instance_path().to_string(), error.to_string())
-            })
-            .collect()
+        let mut violations = Vec::new();
+        for error in self.validator.iter_errors(arguments) {
+            let path = error.instance_path().to_string();
+            match error.kind() {
+                // One violation per unknown field, at the field's own path, with what is
+                // allowed where we can say it.
+                jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    let allowed = if path.is_empty() {
+                        self.argument_names()
+                    } else {
+                        Vec::new()
+                    };
+                    for name in unexpected {
+                        let message = if allowed.is_empty() {
+                            format!("unknown field {name:?}")
+                        } else {
+                            format!("unknown field {name:?}; allowed: {}", allowed.join(", "))
+                        };
+                        violations.push(Violation::new(format!("{path}/{name}"), message));
+                    }
+                }
+                _ => violations.push(Violation::new(path, error.to_string())),
+            }
+        }
+        violations
+    }
+
+    /// The top-level argument names the tool accepts.
+    pub fn argument_names(&self) -> Vec<String> {
+        self.input_schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|properties| properties.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Runs the tool on already-validated arguments.
-    pub(crate) fn invoke(&self, ctx: ToolContext, arguments: Value) -> BoxFuture<Result<Value, ToolError>> {
+    pub(crate) fn invoke(
+        &self,
+        ctx: ToolContext,
+        arguments: Value,
+    ) -> BoxFuture<Result<Value, ToolError>> {
         (self.invoke)(ctx, arguments)
     }
 }
 
-/// The JSON Schema (draft 2020-12) of `T`, as an object.
-fn schema_object<T: JsonSchema>() -> Map<String, Value> {
-    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+/// The JSON Schema (draft 2020-12) of `T`, as an object: of what we accept
+/// (deserialize) for arguments, of what we produce (serialize) for output.
+fn schema_object<T: JsonSchema>(output: bool) -> Map<String, Value> {
+    let settings = schemars::generate::SchemaSettings::draft2020_12();
+    let settings = if output {
+        settings.for_serialize()
+    } else {
+        settings.for_deserialize()
+    };
+    let generator = settings.into_generator();
     match generator.into_root_schema_for::<T>().to_value() {
         Value::Object(map) => map,
         // `true` / `false` schemas: represent as the equivalent object forms.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
+pub use reqwest::{Method, StatusCode};
 
 use crate::error::{ErrorCode, ToolError};
 use crate::tool::ToolContext;
@@ -88,15 +88,23 @@ impl Upstream {
     ) -> Result<UpstreamResponse, ToolError> {
         let remaining = ctx.remaining();
         if remaining.is_zero() {
-            return Err(ToolError::timeout("deadline reached before calling the vendor"));
+            return Err(ToolError::timeout(
+                "deadline reached before calling the vendor",
+            ));
         }
         let request = request
             .header("x-request-id", ctx.request_id.as_str())
             .timeout(remaining);
-        let response = request.send().await.map_err(|error| self.transport_error(&error))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| self.transport_error(&error))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|error| self.transport_error(&error))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| self.transport_error(&error))?;
         if status.is_success() {
             Ok(UpstreamResponse {
                 status,
@@ -190,7 +198,9 @@ fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration
 
 /// A header value, if it is visible ASCII.
 pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok())
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
 }
 
 #[cfg(test)]

@@ -38,10 +38,14 @@ pub const JWT_PUBLIC_KEY_PATH: ConfigVar = ConfigVar::new(
     "JWT_PUBLIC_KEY_PATH",
     "PEM RSA public key file for RS256 caller JWTs",
 );
-pub const JWT_ISSUER: ConfigVar =
-    ConfigVar::new("JWT_ISSUER", "Required `iss` of caller JWTs (unchecked when unset)");
-pub const JWT_AUDIENCE: ConfigVar =
-    ConfigVar::new("JWT_AUDIENCE", "Required `aud` of caller JWTs (unchecked when unset)");
+pub const JWT_ISSUER: ConfigVar = ConfigVar::new(
+    "JWT_ISSUER",
+    "Required `iss` of caller JWTs (unchecked when unset)",
+);
+pub const JWT_AUDIENCE: ConfigVar = ConfigVar::new(
+    "JWT_AUDIENCE",
+    "Required `aud` of caller JWTs (unchecked when unset)",
+);
 pub const MCP_ALLOWED_HOSTS: ConfigVar = ConfigVar::new(
     "MCP_ALLOWED_HOSTS",
     "Comma-separated Host names accepted on /mcp (DNS-rebinding protection), added to loopback and the bridge's service names (`<name>-bridge`, `bridge-<name>`, `<name>`); `*` accepts any host (behind an ingress)",
@@ -55,8 +59,7 @@ pub const LOG_LEVEL: ConfigVar = ConfigVar::new(
     "trace, debug, info, warn or error (any case), or a tracing filter directive",
 )
 .with_default("info");
-pub const LOG_FORMAT: ConfigVar =
-    ConfigVar::new("LOG_FORMAT", "json or text").with_default("text");
+pub const LOG_FORMAT: ConfigVar = ConfigVar::new("LOG_FORMAT", "json or text").with_default("text");
 pub const OTEL_EXPORTER_OTLP_ENDPOINT: ConfigVar = ConfigVar::new(
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTLP/gRPC collector endpoint (e.g. http://otel-collector:4317); traces are exported when set",

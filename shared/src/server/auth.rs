@@ -87,7 +87,10 @@ impl InboundAuth {
                 ConfigError::new(&vars::JWT_PUBLIC_KEY_PATH, format!("cannot read: {error}"))
             })?;
             let key = DecodingKey::from_rsa_pem(&pem).map_err(|error| {
-                ConfigError::new(&vars::JWT_PUBLIC_KEY_PATH, format!("not an RSA PEM key: {error}"))
+                ConfigError::new(
+                    &vars::JWT_PUBLIC_KEY_PATH,
+                    format!("not an RSA PEM key: {error}"),
+                )
             })?;
             Some((key, Validation::new(Algorithm::RS256)))
         } else {

@@ -30,13 +30,20 @@ pub async fn dispatch(
         .metrics
         .record_tool_call(tool.spec.name, outcome, started.elapsed());
     match &result {
-        Ok(_) => tracing::info!(tool = tool.spec.name, outcome, duration_ms = started.elapsed().as_millis() as u64, "tool call"),
+        Ok(_) => tracing::info!(
+            tool = tool.spec.name,
+            outcome,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "tool call"
+        ),
         Err(error) if error.code() == ErrorCode::Internal => tracing::error!(
             tool = tool.spec.name,
             cause = error.internal_cause().unwrap_or(""),
             "tool call failed"
         ),
-        Err(error) => tracing::warn!(tool = tool.spec.name, outcome, error = %error, "tool call failed"),
+        Err(error) => {
+            tracing::warn!(tool = tool.spec.name, outcome, error = %error, "tool call failed")
+        }
     }
     result
 }

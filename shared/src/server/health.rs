@@ -59,7 +59,11 @@ pub(crate) async fn ready(State(state): State<Arc<AppState>>) -> Response {
     } else {
         "ready"
     };
-    let code = if failing { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    let code = if failing {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
     (
         code,
         Json(json!({ "status": status, "bridge": state.bridge.name, "checks": checks })),

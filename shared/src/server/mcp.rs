@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -17,7 +18,6 @@ use rmcp::model::{
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use rmcp::ErrorData;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -53,7 +53,11 @@ pub(crate) fn service(
         config.with_allowed_origins(state.allowed_origins.clone())
     };
     StreamableHttpService::new(
-        move || Ok(McpAdapter { state: Arc::clone(&state) }),
+        move || {
+            Ok(McpAdapter {
+                state: Arc::clone(&state),
+            })
+        },
         Arc::new(NeverSessionManager::default()),
         config,
     )
@@ -86,8 +90,7 @@ fn mcp_tool(bridge: &Bridge, tool: &crate::tool::RegisteredTool) -> Tool {
 impl ServerHandler for McpAdapter {
     fn get_info(&self) -> InitializeResult {
         let bridge = &self.state.bridge;
-        let mut info =
-            InitializeResult::new(ServerCapabilities::builder().enable_tools().build());
+        let mut info = InitializeResult::new(ServerCapabilities::builder().enable_tools().build());
         info.server_info = Implementation::new(
             format!("ordinaut-{}-bridge", bridge.name),
             env!("CARGO_PKG_VERSION"),
@@ -104,7 +107,11 @@ impl ServerHandler for McpAdapter {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let bridge = &self.state.bridge;
-        let tools = bridge.tools.iter().map(|tool| mcp_tool(bridge, tool)).collect();
+        let tools = bridge
+            .tools
+            .iter()
+            .map(|tool| mcp_tool(bridge, tool))
+            .collect();
         let mut result = ListToolsResult::with_all_items(tools);
         result.ttl_ms = Some(TOOLS_LIST_TTL_MS);
         Ok(result)
@@ -112,7 +119,9 @@ impl ServerHandler for McpAdapter {
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
         let bridge = &self.state.bridge;
-        bridge.tool_by_mcp_name(name).map(|tool| mcp_tool(bridge, tool))
+        bridge
+            .tool_by_mcp_name(name)
+            .map(|tool| mcp_tool(bridge, tool))
     }
 
     async fn call_tool(
@@ -124,7 +133,11 @@ impl ServerHandler for McpAdapter {
         let Some(tool) = bridge.tool_by_mcp_name(&request.name) else {
             let names: Vec<String> = bridge.tools.iter().map(|t| bridge.mcp_name(t)).collect();
             return Err(ErrorData::invalid_params(
-                format!("unknown tool {:?}; this server has: {}", request.name, names.join(", ")),
+                format!(
+                    "unknown tool {:?}; this server has: {}",
+                    request.name,
+                    names.join(", ")
+                ),
                 Some(serde_json::json!({ "tools": names })),
             ));
         };
@@ -140,7 +153,8 @@ impl ServerHandler for McpAdapter {
             Ok(output) => CallToolResult::structured(output),
             Err(error) => {
                 let object = error.to_json(Some(request_id.as_str()));
-                let mut result = CallToolResult::error(vec![ContentBlock::text(object.to_string())]);
+                let mut result =
+                    CallToolResult::error(vec![ContentBlock::text(object.to_string())]);
                 result.structured_content = Some(serde_json::json!({ "error": object }));
                 result
             }

@@ -46,7 +46,10 @@ impl ServerOptions {
             .parse::<usize>(&vars::BRIDGE_MAX_BODY_BYTES)?
             .unwrap_or(1 << 20);
         if max_body_bytes == 0 {
-            return Err(ConfigError::new(&vars::BRIDGE_MAX_BODY_BYTES, "must be at least 1"));
+            return Err(ConfigError::new(
+                &vars::BRIDGE_MAX_BODY_BYTES,
+                "must be at least 1",
+            ));
         }
         Ok(Self {
             bind: settings
@@ -151,7 +154,10 @@ pub async fn serve(
         let listener = TcpListener::bind(address).await.map_err(|error| {
             std::io::Error::new(
                 error.kind(),
-                format!("bridge {}: cannot listen on {address}: {error}", bridge.name),
+                format!(
+                    "bridge {}: cannot listen on {address}: {error}",
+                    bridge.name
+                ),
             )
         })?;
         tracing::info!(bridge = bridge.name, %address, tools = bridge.tools.len(), "listening");

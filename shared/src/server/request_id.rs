@@ -51,7 +51,8 @@ pub(crate) async fn track_request(
     let method = request.method().clone();
     let route = route_label(request.uri().path());
     let path = request.uri().path().to_owned();
-    let span = tracing::info_span!("request", request_id = %request_id.0, method = %method, path = %path);
+    let span =
+        tracing::info_span!("request", request_id = %request_id.0, method = %method, path = %path);
     let mut response = next.run(request).instrument(span.clone()).await;
     if let Ok(value) = HeaderValue::from_str(&request_id.0) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);

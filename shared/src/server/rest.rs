@@ -31,7 +31,11 @@ pub fn error_response(error: &ToolError, request_id: Option<&RequestId>) -> Resp
 }
 
 pub(crate) async fn list_tools(State(state): State<Arc<AppState>>) -> Response {
-    Json(catalog::entries(&state.bridge, &catalog::EndpointTemplate::default())).into_response()
+    Json(catalog::entries(
+        &state.bridge,
+        &catalog::EndpointTemplate::default(),
+    ))
+    .into_response()
 }
 
 pub(crate) async fn call_tool(
@@ -51,7 +55,9 @@ pub(crate) async fn call_tool(
         .unwrap_or(Caller::Anonymous);
     let result = async {
         let bridge = &state.bridge;
-        let tool = bridge.tool(&name).ok_or_else(|| unknown_tool(bridge, &name))?;
+        let tool = bridge
+            .tool(&name)
+            .ok_or_else(|| unknown_tool(bridge, &name))?;
         let (parts, body) = request.into_parts();
         let arguments = read_json_body(&parts.headers, body, state.max_body_bytes).await?;
         let arguments = unwrap_envelope(arguments);
@@ -70,7 +76,11 @@ pub(crate) fn unknown_tool(bridge: &crate::bridge::Bridge, name: &str) -> ToolEr
     ToolError::not_found(format!(
         "unknown tool {name:?}; {} has: {}",
         bridge.name,
-        if tools.is_empty() { "no tools yet".to_owned() } else { tools.join(", ") }
+        if tools.is_empty() {
+            "no tools yet".to_owned()
+        } else {
+            tools.join(", ")
+        }
     ))
     .with_details(json!({ "tools": tools }))
 }
@@ -85,13 +95,22 @@ pub(crate) async fn read_json_body(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != "application/json" && !essence.ends_with("+json") {
         return Err(ToolError::new(
             ErrorCode::UnsupportedMediaType,
             format!(
                 "content type must be application/json, got {:?}",
-                if content_type.is_empty() { "nothing" } else { content_type }
+                if content_type.is_empty() {
+                    "nothing"
+                } else {
+                    content_type
+                }
             ),
         ));
     }
@@ -113,7 +132,10 @@ pub(crate) async fn read_json_body(
         if is_length_limit(&error) {
             too_large()
         } else {
-            ToolError::new(ErrorCode::InvalidJson, format!("could not read the request body: {error}"))
+            ToolError::new(
+                ErrorCode::InvalidJson,
+                format!("could not read the request body: {error}"),
+            )
         }
     })?;
     serde_json::from_slice(&bytes).map_err(|error| {
