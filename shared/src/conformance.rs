@@ -1,6 +1,6 @@
 //! The conformance suite every bridge runs from its own tests, in one line:
 //!
-//! ```ignore
+//! ```text
 //! Conformance::new(bridge_maib::bridge)
 //!     .settings(settings_pointing_at_fakes)
 //!     .sample("get_exchange_rates", json!({"date": "2026-04-08"}))
@@ -63,12 +63,23 @@ impl TestServer {
 
     /// `POST /tools/{tool}` with a JSON body: (status, body).
     pub async fn call(&self, tool: &str, arguments: &Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
+        self.call_as(tool, arguments, None).await
+    }
+
+    /// Like [`TestServer::call`], sending `x-request-id` when given.
+    pub async fn call_as(
+        &self,
+        tool: &str,
+        arguments: &Value,
+        request_id: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
             .post(self.url(&format!("/tools/{tool}")))
-            .json(arguments)
-            .send()
-            .await
-            .expect("REST call");
+            .json(arguments);
+        if let Some(id) = request_id {
+            request = request.header("x-request-id", id);
+        }
+        let response = request.send().await.expect("REST call");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -109,6 +120,7 @@ pub struct McpClient {
     era: McpEra,
     client: reqwest::Client,
     bearer: Option<String>,
+    request_id: Option<String>,
 }
 
 impl McpClient {
@@ -118,7 +130,14 @@ impl McpClient {
             era,
             client: reqwest::Client::new(),
             bearer: None,
+            request_id: None,
         }
+    }
+
+    /// Sends `x-request-id` with every request.
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
     }
 
     pub fn with_bearer(mut self, token: impl Into<String>) -> Self {
@@ -153,6 +172,9 @@ impl McpClient {
         }
         if let Some(token) = &self.bearer {
             request = request.bearer_auth(token);
+        }
+        if let Some(id) = &self.request_id {
+            request = request.header("x-request-id", id);
         }
         let response = request.send().await.expect("MCP request");
         let status = response.status().as_u16();
@@ -425,13 +447,15 @@ impl Conformance {
         for name in &tool_names {
             calls.push((name, json!({"__conformance_unknown__": 1})));
         }
-        for (name, arguments) in &calls {
-            let (status, body) = server.call(name, arguments).await;
+        for (index, (name, arguments)) in calls.iter().enumerate() {
+            // The same request id on both doors, so even outputs that carry it compare.
+            let request_id = format!("conformance-{index}");
+            let (status, body) = server.call_as(name, arguments, Some(&request_id)).await;
             let rest = comparable_rest(status, &body);
             let tool = server.bridge.tool(name).expect("sampled tool exists");
             let mcp_name = server.bridge.mcp_name(tool);
             for era in [McpEra::Modern, McpEra::Legacy] {
-                let client = server.mcp(era);
+                let client = server.mcp(era).with_request_id(request_id.clone());
                 client.initialize().await;
                 let response = client.call_tool(&mcp_name, arguments).await;
                 assert_eq!(

@@ -125,9 +125,13 @@ pub struct UpstreamInfo {
     pub status: Option<u16>,
 }
 
-/// A failure a caller can see. Built with the constructors below.
+/// A failure a caller can see. Built with the constructors below; boxed so `Result`s
+/// stay small on the happy path.
 #[derive(Debug, Clone)]
-pub struct ToolError {
+pub struct ToolError(Box<ErrorParts>);
+
+#[derive(Debug, Clone)]
+struct ErrorParts {
     code: ErrorCode,
     message: String,
     retry_after_ms: Option<u64>,
@@ -140,7 +144,7 @@ pub struct ToolError {
 
 impl ToolError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorParts {
             code,
             message: message.into(),
             retry_after_ms: None,
@@ -148,7 +152,7 @@ impl ToolError {
             violations: Vec::new(),
             details: None,
             internal_cause: None,
-        }
+        }))
     }
 
     /// Arguments that break the rules; every violation is reported.
@@ -158,10 +162,9 @@ impl ToolError {
             [one] => format!("invalid arguments: {}: {}", one.path, one.message),
             many => format!("invalid arguments: {} violations", many.len()),
         };
-        Self {
-            violations,
-            ..Self::new(ErrorCode::InvalidArguments, message)
-        }
+        let mut error = Self::new(ErrorCode::InvalidArguments, message);
+        error.0.violations = violations;
+        error
     }
 
     /// A single invalid argument at `path` (a JSON Pointer such as `/date`).
@@ -205,13 +208,12 @@ impl ToolError {
     /// A bug or an impossible state: `cause` is logged, the caller sees only a generic
     /// message and the request id.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        Self {
-            internal_cause: Some(cause.to_string()),
-            ..Self::new(
-                ErrorCode::Internal,
-                "internal error; quote the request_id when reporting it",
-            )
-        }
+        let mut error = Self::new(
+            ErrorCode::Internal,
+            "internal error; quote the request_id when reporting it",
+        );
+        error.0.internal_cause = Some(cause.to_string());
+        error
     }
 
     /// A vendor failure of the given kind, with the vendor's status.
@@ -221,65 +223,64 @@ impl ToolError {
         status: Option<u16>,
         message: impl Into<String>,
     ) -> Self {
-        Self {
-            upstream: Some(UpstreamInfo {
-                service: service.to_owned(),
-                status,
-            }),
-            ..Self::new(code, message)
-        }
+        let mut error = Self::new(code, message);
+        error.0.upstream = Some(UpstreamInfo {
+            service: service.to_owned(),
+            status,
+        });
+        error
     }
 
     pub fn with_retry_after_ms(mut self, retry_after_ms: u64) -> Self {
-        self.retry_after_ms = Some(retry_after_ms);
+        self.0.retry_after_ms = Some(retry_after_ms);
         self
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.0.details = Some(details);
         self
     }
 
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn violations(&self) -> &[Violation] {
-        &self.violations
+        &self.0.violations
     }
 
     pub fn retry_after_ms(&self) -> Option<u64> {
-        self.retry_after_ms
+        self.0.retry_after_ms
     }
 
     pub fn upstream_info(&self) -> Option<&UpstreamInfo> {
-        self.upstream.as_ref()
+        self.0.upstream.as_ref()
     }
 
     pub fn internal_cause(&self) -> Option<&str> {
-        self.internal_cause.as_deref()
+        self.0.internal_cause.as_deref()
     }
 
     /// The error object shared by REST bodies (under `"error"`) and MCP `isError` results.
     pub fn to_json(&self, request_id: Option<&str>) -> Value {
         let mut object = serde_json::Map::new();
-        object.insert("code".into(), json!(self.code));
-        object.insert("message".into(), json!(self.message));
-        object.insert("retryable".into(), json!(self.code.retryable()));
-        if let Some(ms) = self.retry_after_ms {
+        object.insert("code".into(), json!(self.0.code));
+        object.insert("message".into(), json!(self.0.message));
+        object.insert("retryable".into(), json!(self.0.code.retryable()));
+        if let Some(ms) = self.0.retry_after_ms {
             object.insert("retry_after_ms".into(), json!(ms));
         }
-        if let Some(upstream) = &self.upstream {
+        if let Some(upstream) = &self.0.upstream {
             object.insert("upstream".into(), json!(upstream));
         }
-        if !self.violations.is_empty() {
-            object.insert("violations".into(), json!(self.violations));
+        if !self.0.violations.is_empty() {
+            object.insert("violations".into(), json!(self.0.violations));
         }
-        if let Some(details) = &self.details {
+        if let Some(details) = &self.0.details {
             object.insert("details".into(), details.clone());
         }
         if let Some(id) = request_id {
@@ -291,7 +292,7 @@ impl ToolError {
 
 impl fmt::Display for ToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        write!(f, "{}: {}", self.0.code.as_str(), self.0.message)
     }
 }
 

@@ -201,6 +201,26 @@ impl RegisteredTool {
                         violations.push(Violation::new(format!("{path}/{name}"), message));
                     }
                 }
+                // `additionalProperties: false` without `properties` (a tool without
+                // arguments) is reported as a false schema on the object itself.
+                jsonschema::error::ValidationErrorKind::FalseSchema
+                    if error
+                        .schema_path()
+                        .to_string()
+                        .ends_with("/additionalProperties") =>
+                {
+                    let names = arguments
+                        .pointer(&path)
+                        .and_then(Value::as_object)
+                        .map(|object| object.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    for name in names {
+                        violations.push(Violation::new(
+                            format!("{path}/{name}"),
+                            format!("unknown field {name:?}; no fields are allowed here"),
+                        ));
+                    }
+                }
                 _ => violations.push(Violation::new(path, error.to_string())),
             }
         }

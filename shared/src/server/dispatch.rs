@@ -62,10 +62,10 @@ async fn run(
         ))
         .with_details(serde_json::json!({ "missing_scope": scope })));
     }
-    if tool.spec.needs_credentials {
-        if let Some(missing) = bridge.missing_credentials() {
-            return Err(ToolError::not_configured(&missing));
-        }
+    if tool.spec.needs_credentials
+        && let Some(missing) = bridge.missing_credentials()
+    {
+        return Err(ToolError::not_configured(&missing));
     }
     let violations = tool.violations(&arguments);
     if !violations.is_empty() {
