@@ -9,6 +9,7 @@ Usage: python scripts/mcp_clients.py path/to/bridge
 """
 
 import asyncio
+import json
 import http.server
 import os
 import socket
@@ -62,7 +63,8 @@ async def exercise(url, mode):
         assert rates[0]["code"] == "JPY" and rates[0]["rate"] == "0.109277", rates
         bad = await client.call_tool("maib_get_exchange_rates", {"date": "yesterday"})
         assert bad.is_error, bad
-        error = bad.structured_content["error"]
+        assert bad.structured_content is None, bad
+        error = json.loads(bad.content[0].text)["error"]
         assert error["code"] == "invalid_arguments", error
         print(f"mcp {mcp_version()} mode={mode}: tools/list {names}; tools/call ok "
               f"(JPY rate {rates[0]['rate']}); bad call isError with {error['violations'][0]}")

@@ -90,7 +90,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "bridges.toml";
 impl Settings {
     /// Reads `bridges.toml` (or the file named by `BRIDGES_CONFIG`) and the environment.
     pub fn load() -> Result<Self, String> {
-        let file = std::env::var("BRIDGES_CONFIG").ok();
+        let file = std::env::var("BRIDGES_CONFIG")
+            .ok()
+            .filter(|path| !path.trim().is_empty());
         let required = file.is_some();
         let path = file.unwrap_or_else(|| DEFAULT_CONFIG_FILE.to_owned());
         let built = config::Config::builder()

@@ -240,10 +240,22 @@ fn comparable_rest(status: u16, body: &Value) -> Value {
 fn comparable_mcp(response: &Value) -> Value {
     let result = &response["result"];
     if result["isError"] == json!(true) {
-        json!({"error": without_request_id(&result["structuredContent"]["error"])})
+        assert!(
+            result.get("structuredContent").is_none(),
+            "isError results carry no structuredContent"
+        );
+        json!({"error": without_request_id(&mcp_error(response)["error"])})
     } else {
         json!({"ok": result["structuredContent"]})
     }
+}
+
+/// The error body of an `isError` result: the JSON in its text block.
+pub fn mcp_error(response: &Value) -> Value {
+    let text = response["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or("null");
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 fn without_request_id(error: &Value) -> Value {

@@ -255,6 +255,7 @@ fn schema_object<T: JsonSchema>(output: bool) -> Map<String, Value> {
     } else {
         settings.for_deserialize()
     };
+    let settings = settings.with_transform(strip_numeric_formats);
     let generator = settings.into_generator();
     match generator.into_root_schema_for::<T>().to_value() {
         Value::Object(map) => map,
@@ -266,4 +267,24 @@ fn schema_object<T: JsonSchema>(output: bool) -> Map<String, Value> {
             map
         }
     }
+}
+
+/// Drops schemars' Rust-width formats (`uint32`, `int64`, `double`, ...): they are not
+/// JSON Schema formats, and strict clients (ajv in the MCP Inspector) warn on each.
+/// The numeric ranges they imply stay as `minimum`/`maximum` where schemars emits them.
+fn strip_numeric_formats(schema: &mut schemars::Schema) {
+    const RUST_FORMATS: &[&str] = &[
+        "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "int",
+        "float", "double",
+    ];
+    if let Some(object) = schema.as_object_mut() {
+        let drop = object
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|format| RUST_FORMATS.contains(&format));
+        if drop {
+            object.remove("format");
+        }
+    }
+    schemars::transform::transform_subschemas(&mut strip_numeric_formats, schema);
 }

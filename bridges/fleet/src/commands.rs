@@ -332,3 +332,35 @@ pub async fn healthcheck(url: Option<String>) -> CommandResult {
         }
     }
 }
+
+/// The README's bridge table: name, port, catalog addresses and variables, from the code.
+pub fn readme_table() -> Result<String, String> {
+    let bridges = build_all(&Settings::default())?;
+    let mut text = String::from(
+        "| bridge | port | tools (catalog address) | variables (secrets marked *) |\n|---|---|---|---|\n",
+    );
+    for bridge in &bridges {
+        let tools: Vec<String> = bridge
+            .tools
+            .iter()
+            .map(|tool| format!("`{}`", bridge.address(tool)))
+            .collect();
+        let vars: Vec<String> = bridge
+            .vars
+            .iter()
+            .map(|var| format!("`{}`{}", var.name, if var.secret { "*" } else { "" }))
+            .collect();
+        text.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            bridge.name,
+            bridge.port,
+            if tools.is_empty() {
+                "not built yet".to_owned()
+            } else {
+                tools.join(", ")
+            },
+            vars.join(", ")
+        ));
+    }
+    Ok(text)
+}

@@ -3,8 +3,8 @@
 //! No bridge crate touches rmcp. Served stateless with JSON responses, for protocol
 //! 2026-07-28 (no `initialize`) and the `initialize` era (2025-11-25 and earlier) on the
 //! same endpoint. Tool calls run through the same [`dispatch`] as REST, so both doors
-//! give the same answer; a failing tool is an `isError` result carrying the REST error
-//! object; only protocol faults (unknown tool, malformed request) are JSON-RPC errors.
+//! give the same answer; a failing tool is an `isError` result whose text block is the REST error
+//! body; only protocol faults (unknown tool, malformed request) are JSON-RPC errors.
 
 use std::sync::Arc;
 
@@ -152,11 +152,11 @@ impl ServerHandler for McpAdapter {
         let result = match dispatch(bridge, tool, &caller, arguments, request_id.as_str()).await {
             Ok(output) => CallToolResult::structured(output),
             Err(error) => {
-                let object = error.to_json(Some(request_id.as_str()));
-                let mut result =
-                    CallToolResult::error(vec![ContentBlock::text(object.to_string())]);
-                result.structured_content = Some(serde_json::json!({ "error": object }));
-                result
+                // The error travels as JSON text only: `structuredContent` must conform to
+                // the tool's output schema, and strict clients (the MCP Inspector) check it
+                // even on error results.
+                let body = serde_json::json!({ "error": error.to_json(Some(request_id.as_str())) });
+                CallToolResult::error(vec![ContentBlock::text(body.to_string())])
             }
         };
         Ok(result.into())

@@ -465,7 +465,7 @@ mod auth {
             .await;
         assert_eq!(response["result"]["isError"], true, "{response}");
         assert_eq!(
-            response["result"]["structuredContent"]["error"]["code"],
+            bridge_kit::conformance::mcp_error(&response)["error"]["code"],
             "forbidden"
         );
         let expired = token(&key, Algorithm::HS256, "kit.read", -3600);
