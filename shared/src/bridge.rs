@@ -9,9 +9,13 @@ use std::sync::Arc;
 use axum::Router;
 use serde_json::Value;
 
-use crate::config::{ConfigVar, Settings};
+use crate::config::{ConfigError, ConfigVar, Settings};
 use crate::metrics::Metrics;
+use crate::store::Store;
 use crate::tool::{RegisteredTool, Tool};
+use crate::upstream::oauth::{Grant, TokenCache};
+use crate::upstream::{RateLimit, Upstream, UpstreamConfig};
+use crate::vars;
 
 /// Which credentials a bridge needs: any one complete set is enough (e.g. `GITHUB_TOKEN`,
 /// or the three GitHub App variables).
@@ -72,6 +76,10 @@ pub struct Bridge {
     pub settings: Arc<Settings>,
     /// The bridge's own metrics registry (served at its `/metrics`).
     pub metrics: Arc<Metrics>,
+    /// The shared Redis store, when `REDIS_URL` is set.
+    pub store: Option<Arc<Store>>,
+    /// The vendor clients, for readiness (circuit breakers).
+    pub upstreams: Vec<Upstream>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -85,8 +93,21 @@ impl std::fmt::Debug for Bridge {
 }
 
 impl Bridge {
-    pub fn builder(name: &'static str, address_prefix: &'static str, port: u16) -> BridgeBuilder {
+    /// Starts a bridge read from `settings` (every later step reads the same settings).
+    pub fn builder(
+        name: &'static str,
+        address_prefix: &'static str,
+        port: u16,
+        settings: &Settings,
+    ) -> BridgeBuilder {
+        let store = settings.get(&vars::REDIS_URL).map(Store::shared);
+        let (store, problem) = match store {
+            None => (None, None),
+            Some(Ok(store)) => (Some(store), None),
+            Some(Err(reason)) => (None, Some(ConfigError::new(&vars::REDIS_URL, reason))),
+        };
         BridgeBuilder {
+            problem,
             bridge: Bridge {
                 name,
                 address_prefix,
@@ -97,8 +118,10 @@ impl Bridge {
                 authentication: serde_json::json!({ "type": "none" }),
                 tools: Vec::new(),
                 routes: None,
-                settings: Arc::new(Settings::default()),
+                settings: Arc::new(settings.clone()),
                 metrics: Arc::new(Metrics::new(name)),
+                store,
+                upstreams: Vec::new(),
             },
         }
     }
@@ -136,6 +159,8 @@ impl Bridge {
 #[derive(Debug)]
 pub struct BridgeBuilder {
     bridge: Bridge,
+    /// The first unusable configuration value met while building.
+    problem: Option<ConfigError>,
 }
 
 impl BridgeBuilder {
@@ -159,9 +184,88 @@ impl BridgeBuilder {
         self
     }
 
-    pub fn settings(mut self, settings: &Settings) -> Self {
-        self.bridge.settings = Arc::new(settings.clone());
-        self
+    pub fn settings_ref(&self) -> &Settings {
+        &self.bridge.settings
+    }
+
+    /// The rate limit for an upstream of this bridge: `<BRIDGE>_RATE_LIMIT_REQUESTS` /
+    /// `_PERIOD` when set; otherwise the stricter of the vendor's published limit and the
+    /// global `RATE_LIMIT_REQUESTS` / `RATE_LIMIT_PERIOD`.
+    fn resolve_limit(&self, vendor: Option<RateLimit>) -> Result<Option<RateLimit>, ConfigError> {
+        let settings = &self.bridge.settings;
+        let prefix = self.bridge.name.to_ascii_uppercase();
+        let read =
+            |requests_name: &str, period_name: &str| -> Result<Option<RateLimit>, ConfigError> {
+                let parse = |name: &str| -> Result<Option<u64>, ConfigError> {
+                    settings
+                        .get_dynamic(name)
+                        .map(|text| {
+                            text.trim()
+                                .parse::<u64>()
+                                .ok()
+                                .filter(|n| *n > 0)
+                                .ok_or_else(|| ConfigError {
+                                    name: vars::leak_name(name),
+                                    reason: "must be a whole number above 0".to_owned(),
+                                })
+                        })
+                        .transpose()
+                };
+                let requests = parse(requests_name)?;
+                let period = parse(period_name)?.unwrap_or(60);
+                Ok(requests.map(|requests| {
+                    RateLimit::new(
+                        u32::try_from(requests).unwrap_or(u32::MAX),
+                        std::time::Duration::from_secs(period),
+                    )
+                }))
+            };
+        if let Some(own) = read(
+            &format!("{prefix}_RATE_LIMIT_REQUESTS"),
+            &format!("{prefix}_RATE_LIMIT_PERIOD"),
+        )? {
+            return Ok(Some(own));
+        }
+        let global = read(vars::RATE_LIMIT_REQUESTS.name, vars::RATE_LIMIT_PERIOD.name)?;
+        let rate = |l: &RateLimit| f64::from(l.requests) / l.period.as_secs_f64();
+        Ok(match (vendor, global) {
+            (Some(v), Some(g)) => Some(if rate(&g) < rate(&v) { g } else { v }),
+            (v, g) => v.or(g),
+        })
+    }
+
+    /// A vendor client registered with this bridge (metrics, readiness, shared Redis).
+    pub fn upstream(&mut self, config: UpstreamConfig) -> Result<Upstream, ConfigError> {
+        let limit = self.resolve_limit(config.rate_limit)?;
+        let upstream = Upstream::new(
+            config,
+            limit,
+            self.bridge.store.clone(),
+            Arc::clone(&self.bridge.metrics),
+        )
+        .map_err(|reason| ConfigError {
+            name: "upstream",
+            reason,
+        })?;
+        self.bridge.upstreams.push(upstream.clone());
+        Ok(upstream)
+    }
+
+    /// An OAuth token cache for `service`, shared through Redis when configured.
+    pub fn token_cache(
+        &self,
+        service: &'static str,
+        grant: Grant,
+    ) -> Result<Arc<TokenCache>, ConfigError> {
+        let metrics = Arc::clone(&self.bridge.metrics);
+        let observer =
+            Arc::new(move |result: &'static str| metrics.record_token_refresh(service, result));
+        TokenCache::new(service, grant, self.bridge.store.clone(), Some(observer))
+            .map(Arc::new)
+            .map_err(|error| ConfigError {
+                name: "oauth",
+                reason: error.to_string(),
+            })
     }
 
     pub fn tool<T: Tool>(mut self, tool: T) -> Self {
@@ -174,10 +278,13 @@ impl BridgeBuilder {
         self
     }
 
-    /// Finishes the bridge. Panics on a programming error in the bridge's own
-    /// declarations (duplicate tool names, credential variables not declared), which every
-    /// bridge's tests exercise.
-    pub fn build(self) -> Bridge {
+    /// Finishes the bridge, or names the first unusable configuration value. Panics on a
+    /// programming error in the bridge's own declarations (duplicate tool names,
+    /// credential variables not declared), which every bridge's tests exercise.
+    pub fn build(self) -> Result<Bridge, ConfigError> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
+        }
         let bridge = self.bridge;
         let mut seen = BTreeSet::new();
         for tool in &bridge.tools {
@@ -196,6 +303,6 @@ impl BridgeBuilder {
                 var.name
             );
         }
-        bridge
+        Ok(bridge)
     }
 }

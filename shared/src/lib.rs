@@ -23,6 +23,7 @@ pub mod conformance;
 pub mod error;
 pub mod metrics;
 pub mod server;
+pub mod store;
 pub mod telemetry;
 pub mod tool;
 pub mod upstream;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -36,6 +37,31 @@ struct HttpLabels {
     status: u16,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceLabels {
+    bridge: &'static str,
+    service: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServiceResultLabels {
+    bridge: &'static str,
+    service: &'static str,
+    result: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamLabels {
+    bridge: &'static str,
+    service: &'static str,
+    status: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BridgeLabels {
+    bridge: &'static str,
+}
+
 fn duration_histogram() -> Histogram {
     Histogram::new(DURATION_BUCKETS)
 }
@@ -49,6 +75,14 @@ pub struct Metrics {
     tool_calls: Family<ToolCallLabels, Counter>,
     tool_duration: Family<ToolLabels, Histogram, fn() -> Histogram>,
     http_requests: Family<HttpLabels, Counter>,
+    rate_limit_remaining: Family<ServiceLabels, Gauge>,
+    rate_limit_total: Family<ServiceLabels, Gauge>,
+    upstream_requests: Family<UpstreamLabels, Counter>,
+    upstream_retries: Family<ServiceLabels, Counter>,
+    cache_requests: Family<ServiceResultLabels, Counter>,
+    circuit_state: Family<ServiceLabels, Gauge>,
+    token_refreshes: Family<ServiceResultLabels, Counter>,
+    redis_degraded: Family<BridgeLabels, Gauge>,
 }
 
 impl Metrics {
@@ -75,12 +109,68 @@ impl Metrics {
             "Inbound HTTP requests by method, route and status",
             http_requests.clone(),
         );
+        let rate_limit_remaining = Family::<ServiceLabels, Gauge>::default();
+        registry.register(
+            "integration_rate_limit_remaining",
+            "Calls left in the current rate-limit window (the vendor's count when it reports one)",
+            rate_limit_remaining.clone(),
+        );
+        let rate_limit_total = Family::<ServiceLabels, Gauge>::default();
+        registry.register(
+            "integration_rate_limit_total",
+            "Size of the rate-limit window in calls",
+            rate_limit_total.clone(),
+        );
+        let upstream_requests = Family::<UpstreamLabels, Counter>::default();
+        registry.register(
+            "bridge_upstream_requests",
+            "Requests to vendors by service and HTTP status (error: no answer)",
+            upstream_requests.clone(),
+        );
+        let upstream_retries = Family::<ServiceLabels, Counter>::default();
+        registry.register(
+            "bridge_upstream_retries",
+            "Retried vendor requests",
+            upstream_retries.clone(),
+        );
+        let cache_requests = Family::<ServiceResultLabels, Counter>::default();
+        registry.register(
+            "bridge_cache_requests",
+            "Cached calls by result: hit_l1, hit_l2 (Redis) or miss",
+            cache_requests.clone(),
+        );
+        let circuit_state = Family::<ServiceLabels, Gauge>::default();
+        registry.register(
+            "bridge_circuit_state",
+            "Circuit breaker per vendor: 0 closed, 1 half-open, 2 open",
+            circuit_state.clone(),
+        );
+        let token_refreshes = Family::<ServiceResultLabels, Counter>::default();
+        registry.register(
+            "bridge_token_refreshes",
+            "OAuth token endpoint requests by result",
+            token_refreshes.clone(),
+        );
+        let redis_degraded = Family::<BridgeLabels, Gauge>::default();
+        registry.register(
+            "bridge_redis_degraded",
+            "1 while REDIS_URL is set but Redis is unreachable (in-process fallback in use)",
+            redis_degraded.clone(),
+        );
         Self {
             bridge,
             registry: Mutex::new(registry),
             tool_calls,
             tool_duration,
             http_requests,
+            rate_limit_remaining,
+            rate_limit_total,
+            upstream_requests,
+            upstream_retries,
+            cache_requests,
+            circuit_state,
+            token_refreshes,
+            redis_degraded,
         }
     }
 
@@ -115,6 +205,72 @@ impl Metrics {
                 status,
             })
             .inc();
+    }
+
+    fn service(&self, service: &'static str) -> ServiceLabels {
+        ServiceLabels {
+            bridge: self.bridge,
+            service,
+        }
+    }
+
+    pub fn set_rate_limit(&self, service: &'static str, remaining: i64, total: i64) {
+        self.rate_limit_remaining
+            .get_or_create(&self.service(service))
+            .set(remaining);
+        self.rate_limit_total
+            .get_or_create(&self.service(service))
+            .set(total);
+    }
+
+    pub fn record_upstream(&self, service: &'static str, status: &str) {
+        self.upstream_requests
+            .get_or_create(&UpstreamLabels {
+                bridge: self.bridge,
+                service,
+                status: status.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn record_retry(&self, service: &'static str) {
+        self.upstream_retries
+            .get_or_create(&self.service(service))
+            .inc();
+    }
+
+    pub fn record_cache(&self, service: &'static str, result: &'static str) {
+        self.cache_requests
+            .get_or_create(&ServiceResultLabels {
+                bridge: self.bridge,
+                service,
+                result,
+            })
+            .inc();
+    }
+
+    pub fn set_circuit_state(&self, service: &'static str, state: i64) {
+        self.circuit_state
+            .get_or_create(&self.service(service))
+            .set(state);
+    }
+
+    pub fn record_token_refresh(&self, service: &'static str, result: &'static str) {
+        self.token_refreshes
+            .get_or_create(&ServiceResultLabels {
+                bridge: self.bridge,
+                service,
+                result,
+            })
+            .inc();
+    }
+
+    pub fn set_redis_degraded(&self, degraded: bool) {
+        self.redis_degraded
+            .get_or_create(&BridgeLabels {
+                bridge: self.bridge,
+            })
+            .set(i64::from(degraded));
     }
 
     /// The Prometheus text exposition of every registered metric.

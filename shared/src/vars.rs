@@ -69,6 +69,33 @@ pub const OTEL_SERVICE_NAME: ConfigVar = ConfigVar::new(
     "service.name of exported traces (default: ordinaut-bridges)",
 );
 
+pub const REDIS_URL: ConfigVar = ConfigVar::secret(
+    "REDIS_URL",
+    "Redis for the shared cache tier, distributed rate limits and OAuth tokens (e.g. redis://redis:6379/0); everything is in-process when unset or unreachable",
+);
+pub const RATE_LIMIT_REQUESTS: ConfigVar = ConfigVar::new(
+    "RATE_LIMIT_REQUESTS",
+    "Global cap on vendor calls per RATE_LIMIT_PERIOD, per upstream and credential (the stricter of this and a vendor's published limit applies; <BRIDGE>_RATE_LIMIT_REQUESTS overrides both)",
+);
+pub const RATE_LIMIT_PERIOD: ConfigVar = ConfigVar::new(
+    "RATE_LIMIT_PERIOD",
+    "Window of RATE_LIMIT_REQUESTS in seconds (default 60)",
+);
+
+/// The per-bridge override names: `GITHUB_RATE_LIMIT_REQUESTS`, `GITHUB_RATE_LIMIT_PERIOD`.
+pub fn rate_limit_var_names(bridge: &str) -> [String; 2] {
+    let prefix = bridge.to_ascii_uppercase();
+    [
+        format!("{prefix}_RATE_LIMIT_REQUESTS"),
+        format!("{prefix}_RATE_LIMIT_PERIOD"),
+    ]
+}
+
+/// A `'static` copy of a variable name computed at start-up, for error values.
+pub(crate) fn leak_name(name: &str) -> &'static str {
+    Box::leak(name.to_owned().into_boxed_str())
+}
+
 /// Every variable bridge-kit reads.
 pub const KIT_VARS: &[ConfigVar] = &[
     BRIDGES_CONFIG,
@@ -88,4 +115,7 @@ pub const KIT_VARS: &[ConfigVar] = &[
     LOG_FORMAT,
     OTEL_EXPORTER_OTLP_ENDPOINT,
     OTEL_SERVICE_NAME,
+    REDIS_URL,
+    RATE_LIMIT_REQUESTS,
+    RATE_LIMIT_PERIOD,
 ];

@@ -29,11 +29,10 @@ pub const VARS: &[ConfigVar] = &[
 pub const CREDENTIALS: Credentials = Credentials(&[&[&ANTHROPIC_API_KEY]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "anthropic-claude", PORT)
+    Bridge::builder(NAME, "anthropic-claude", PORT, settings)
         .description("Anthropic Claude: code review with structured output")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "api_key", "header": "x-api-key", "credential": "ANTHROPIC_API_KEY"}))
-        .settings(settings)
-        .build())
+        .build()
 }

@@ -110,7 +110,7 @@ pub fn list() -> CommandResult {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn config_check(names: &[String]) -> CommandResult {
+pub async fn config_check(names: &[String]) -> CommandResult {
     let settings = load_settings()?;
     let entries: Vec<&Entry> = if names.is_empty() {
         BRIDGES.iter().collect()
@@ -137,7 +137,7 @@ pub fn config_check(names: &[String]) -> CommandResult {
                 println!("  ! {error}");
             }
             Ok(bridge) => {
-                for check in readiness_checks(&bridge) {
+                for check in readiness_checks(&bridge).await {
                     if check.status == "failing" {
                         incomplete = true;
                     }
@@ -176,6 +176,9 @@ pub fn env_example_text() -> String {
     let mut group = "";
     for (owner, var) in registry::all_vars() {
         if owner != group {
+            if let Some(previous) = registry::find(group) {
+                push_rate_limit_vars(&mut text, previous.name);
+            }
             text.push_str(&format!("\n# --- {owner} ---\n"));
             group = owner;
         }
@@ -186,7 +189,20 @@ pub fn env_example_text() -> String {
         ));
         text.push_str(&format!("{}={}\n", var.name, var.default.unwrap_or("")));
     }
+    if let Some(last) = registry::find(group) {
+        push_rate_limit_vars(&mut text, last.name);
+    }
     text
+}
+
+fn push_rate_limit_vars(text: &mut String, bridge: &str) {
+    let [requests, period] = bridge_kit::vars::rate_limit_var_names(bridge);
+    text.push_str(&format!(
+        "# Vendor calls allowed per {period} for this bridge, per credential (overrides RATE_LIMIT_REQUESTS and the vendor default)\n{requests}=\n"
+    ));
+    text.push_str(&format!(
+        "# Window of {requests} in seconds (default 60)\n{period}=\n"
+    ));
 }
 
 pub fn env_example() -> CommandResult {

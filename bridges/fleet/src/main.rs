@@ -79,7 +79,7 @@ fn main() -> ExitCode {
             Command::List => commands::list(),
             Command::Config {
                 command: ConfigCommand::Check { names },
-            } => commands::config_check(&names),
+            } => commands::config_check(&names).await,
             Command::Config {
                 command: ConfigCommand::EnvExample,
             } => commands::env_example(),

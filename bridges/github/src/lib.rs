@@ -49,11 +49,10 @@ pub const CREDENTIALS: Credentials = Credentials(&[
 ]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "github", PORT)
+    Bridge::builder(NAME, "github", PORT, settings)
         .description("GitHub: issues, pull requests, releases, workflows, metrics")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "bearer", "credential": "GITHUB_TOKEN or GitHub App installation token"}))
-        .settings(settings)
-        .build())
+        .build()
 }

@@ -24,11 +24,10 @@ pub const VARS: &[ConfigVar] = &[GITLAB_TOKEN, GITLAB_WEBHOOK_SECRET, GITLAB_URL
 pub const CREDENTIALS: Credentials = Credentials(&[&[&GITLAB_TOKEN]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "gitlab", PORT)
+    Bridge::builder(NAME, "gitlab", PORT, settings)
         .description("GitLab: pipelines and merge requests")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "header", "header": "PRIVATE-TOKEN", "credential": "GITLAB_TOKEN"}))
-        .settings(settings)
-        .build())
+        .build()
 }

@@ -20,11 +20,10 @@ pub const VARS: &[ConfigVar] = &[GRAFANA_URL, GRAFANA_API_KEY];
 pub const CREDENTIALS: Credentials = Credentials(&[&[&GRAFANA_URL, &GRAFANA_API_KEY]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "grafana", PORT)
+    Bridge::builder(NAME, "grafana", PORT, settings)
         .description("Grafana: dashboards, annotations, alerts")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "bearer", "credential": "GRAFANA_API_KEY"}))
-        .settings(settings)
-        .build())
+        .build()
 }

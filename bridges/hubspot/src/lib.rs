@@ -28,11 +28,10 @@ pub const VARS: &[ConfigVar] = &[
 pub const CREDENTIALS: Credentials = Credentials(&[&[&HUBSPOT_API_KEY]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "hubspot", PORT)
+    Bridge::builder(NAME, "hubspot", PORT, settings)
         .description("HubSpot: contacts, deals, marketing")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "bearer", "credential": "HUBSPOT_API_KEY"}))
-        .settings(settings)
-        .build())
+        .build()
 }

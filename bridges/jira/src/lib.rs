@@ -21,13 +21,12 @@ pub const VARS: &[ConfigVar] = &[JIRA_URL, JIRA_USERNAME, JIRA_API_TOKEN];
 pub const CREDENTIALS: Credentials = Credentials(&[&[&JIRA_URL, &JIRA_USERNAME, &JIRA_API_TOKEN]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "jira", PORT)
+    Bridge::builder(NAME, "jira", PORT, settings)
         .description("Jira Cloud: issues, sprints, planning")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(
             serde_json::json!({"type": "basic", "credential": "JIRA_USERNAME + JIRA_API_TOKEN"}),
         )
-        .settings(settings)
-        .build())
+        .build()
 }

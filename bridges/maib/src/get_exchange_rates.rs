@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use bridge_kit::upstream::Upstream;
+use bridge_kit::upstream::{Call, Upstream, ttl};
 use bridge_kit::{CostTier, ErrorCode, Hints, Tool, ToolContext, ToolError, ToolSpec};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -115,12 +115,17 @@ impl Tool for GetExchangeRates {
                 format!("{date} predates the leu; BNM rates start on {FIRST_DATE}"),
             ));
         }
-        let request = self
-            .bnm
-            .request(bridge_kit::upstream::Method::GET, "")
-            .query(&[("get_xml", "1"), ("date", bnm::query_date(date).as_str())]);
-        let response = self.bnm.send(ctx, request).await?;
-        let text = String::from_utf8_lossy(&response.body);
+        // A past date's official rates never change; today's may still be published.
+        let ttl = if date < today {
+            ttl::PUBLISHED_RATES
+        } else {
+            Duration::from_secs(600)
+        };
+        let call = Call::get("")
+            .query(&[("get_xml", "1"), ("date", bnm::query_date(date).as_str())])
+            .cache(ttl);
+        let response = self.bnm.call(ctx, call).await?;
+        let text = response.text();
         let published = bnm::parse(&text).map_err(|reason| {
             ToolError::upstream(
                 ErrorCode::UpstreamUnavailable,

@@ -9,7 +9,7 @@
 mod bnm;
 mod get_exchange_rates;
 
-use bridge_kit::upstream::{Upstream, UpstreamConfig};
+use bridge_kit::upstream::{RateLimit, UpstreamConfig};
 use bridge_kit::{Bridge, ConfigError, ConfigVar, Credentials, Settings};
 
 pub use get_exchange_rates::{ExchangeRates, GetExchangeRates, GetExchangeRatesArgs, Rate};
@@ -59,9 +59,7 @@ pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
     if !(bnm_url.starts_with("https://") || bnm_url.starts_with("http://")) {
         return Err(ConfigError::new(&BNM_RATES_URL, "must be an http(s) URL"));
     }
-    let bnm = Upstream::new(UpstreamConfig::new("bnm", bnm_url))
-        .map_err(|error| ConfigError::new(&BNM_RATES_URL, error.to_string()))?;
-    Ok(Bridge::builder(NAME, "maib", PORT)
+    let mut builder = Bridge::builder(NAME, "maib", PORT, settings)
         .description(
             "Moldova Agroindbank and the National Bank of Moldova's official exchange rates",
         )
@@ -72,8 +70,13 @@ pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
             "method": "maib_signature",
             "certificate": "MAIB_CERTIFICATE_PATH",
             "private_key": "MAIB_PRIVATE_KEY_PATH",
-        }))
-        .settings(settings)
-        .tool(GetExchangeRates::new(bnm))
-        .build())
+        }));
+    // BNM publishes no limit; one rates document per date is all a bridge ever needs,
+    // and the cache answers repeats, so a modest cap protects a public service.
+    let bnm = builder.upstream(
+        UpstreamConfig::new("bnm", bnm_url)
+            .rate_limit(RateLimit::per_minute(60))
+            .pool(4),
+    )?;
+    builder.tool(GetExchangeRates::new(bnm)).build()
 }

@@ -31,11 +31,10 @@ pub const VARS: &[ConfigVar] = &[
 pub const CREDENTIALS: Credentials = Credentials(&[&[&OPENAI_API_KEY]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "openai-chatgpt", PORT)
+    Bridge::builder(NAME, "openai-chatgpt", PORT, settings)
         .description("OpenAI (ChatGPT): analysis with structured output")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "bearer", "credential": "OPENAI_API_KEY"}))
-        .settings(settings)
-        .build())
+        .build()
 }

@@ -50,11 +50,10 @@ pub const CREDENTIALS: Credentials = Credentials(&[&[
 ]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "salesforce", PORT)
+    Bridge::builder(NAME, "salesforce", PORT, settings)
         .description("Salesforce: leads, opportunities, SOQL")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "oauth2", "flow": "password"}))
-        .settings(settings)
-        .build())
+        .build()
 }

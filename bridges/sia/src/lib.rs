@@ -36,11 +36,10 @@ pub const CREDENTIALS: Credentials = Credentials(&[&[
 ]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "sia", PORT)
+    Bridge::builder(NAME, "sia", PORT, settings)
         .description("Moldovan state reporting (SFS / CNAS filings)")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "custom", "method": "pkcs12_signature"}))
-        .settings(settings)
-        .build())
+        .build()
 }

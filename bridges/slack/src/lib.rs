@@ -28,11 +28,10 @@ pub const VARS: &[ConfigVar] = &[
 pub const CREDENTIALS: Credentials = Credentials(&[&[&SLACK_BOT_TOKEN]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "slack", PORT)
+    Bridge::builder(NAME, "slack", PORT, settings)
         .description("Slack: messages, channels, reminders")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "bearer", "credential": "SLACK_BOT_TOKEN"}))
-        .settings(settings)
-        .build())
+        .build()
 }

@@ -33,11 +33,10 @@ pub const CREDENTIALS: Credentials =
     Credentials(&[&[&TEAMS_APP_ID, &TEAMS_CLIENT_SECRET, &TEAMS_TENANT_ID]]);
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder(NAME, "msteams", PORT)
+    Bridge::builder(NAME, "msteams", PORT, settings)
         .description("Microsoft Teams through Microsoft Graph")
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "oauth2", "flow": "client_credentials"}))
-        .settings(settings)
-        .build())
+        .build()
 }

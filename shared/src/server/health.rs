@@ -10,6 +10,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::server::AppState;
+use crate::store::StoreStatus;
+use crate::upstream::BreakerState;
 
 /// `GET /health`: the process serves requests.
 pub(crate) async fn health(State(state): State<Arc<AppState>>) -> Response {
@@ -30,9 +32,10 @@ pub struct Check {
     pub reason: String,
 }
 
-/// The checks behind `/ready`, shared with `bridge config check`.
-pub fn readiness_checks(bridge: &crate::bridge::Bridge) -> Vec<Check> {
-    let configuration = match bridge.missing_credentials() {
+/// The checks behind `/ready`, shared with `bridge config check`: configuration,
+/// Redis (when configured) and the vendors' circuit breakers.
+pub async fn readiness_checks(bridge: &crate::bridge::Bridge) -> Vec<Check> {
+    let mut checks = vec![match bridge.missing_credentials() {
         None => Check {
             name: "configuration",
             status: "ok",
@@ -43,13 +46,59 @@ pub fn readiness_checks(bridge: &crate::bridge::Bridge) -> Vec<Check> {
             status: "failing",
             reason: format!("missing {}", missing.join(", ")),
         },
-    };
-    vec![configuration]
+    }];
+    checks.push(match &bridge.store {
+        None => Check {
+            name: "redis",
+            status: "ok",
+            reason: "not configured: in-process cache, limits and tokens".to_owned(),
+        },
+        Some(store) => {
+            let status = store.status().await;
+            bridge
+                .metrics
+                .set_redis_degraded(status != StoreStatus::Healthy);
+            match status {
+                StoreStatus::Healthy => Check {
+                    name: "redis",
+                    status: "ok",
+                    reason: format!("{} reachable", store.display_url()),
+                },
+                // Degraded, not failing: every Redis feature has an in-process fallback.
+                StoreStatus::Degraded(reason) => Check {
+                    name: "redis",
+                    status: "degraded",
+                    reason,
+                },
+            }
+        }
+    });
+    let open: Vec<String> = bridge
+        .upstreams
+        .iter()
+        .filter(|u| u.breaker_state() != BreakerState::Closed)
+        .map(|u| format!("{} {}", u.service(), u.breaker_state().as_str()))
+        .collect();
+    checks.push(if open.is_empty() {
+        Check {
+            name: "circuit_breakers",
+            status: "ok",
+            reason: "all closed".to_owned(),
+        }
+    } else {
+        // Degraded: the vendor is failing, restarting this pod would not help.
+        Check {
+            name: "circuit_breakers",
+            status: "degraded",
+            reason: open.join(", "),
+        }
+    });
+    checks
 }
 
 /// `GET /ready`: 200 when every check is ok or degraded, else 503; each check says why.
 pub(crate) async fn ready(State(state): State<Arc<AppState>>) -> Response {
-    let checks = readiness_checks(&state.bridge);
+    let checks = readiness_checks(&state.bridge).await;
     let failing = checks.iter().any(|c| c.status == "failing");
     let degraded = checks.iter().any(|c| c.status == "degraded");
     let status = if failing {
@@ -73,6 +122,9 @@ pub(crate) async fn ready(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /metrics`: Prometheus text exposition.
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    if let Some(store) = &state.bridge.store {
+        state.bridge.metrics.set_redis_degraded(!store.is_healthy());
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -123,15 +123,14 @@ impl Tool for Explode {
 }
 
 fn kit_bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    Ok(Bridge::builder("kittest", "kit-test", 18_000)
+    Bridge::builder("kittest", "kit-test", 18_000, settings)
         .description("bridge-kit test bridge")
         .vars(VARS)
         .credentials(Credentials(&[&[&TEST_TOKEN]]))
-        .settings(settings)
         .tool(Echo)
         .tool(Sleep)
         .tool(Explode)
-        .build())
+        .build()
 }
 
 fn configured() -> Settings {
