@@ -318,8 +318,10 @@ struct Inner {
 }
 
 impl Upstream {
-    /// Built by `BridgeBuilder::upstream`, which resolves the limit from configuration.
-    pub(crate) fn new(
+    /// A client with an explicit limit and store. Bridges use `BridgeBuilder::upstream`,
+    /// which resolves the limit from configuration and registers the client; tests and
+    /// benchmarks build replicas directly.
+    pub fn new(
         config: UpstreamConfig,
         limit: Option<RateLimit>,
         store: Option<Arc<Store>>,
@@ -494,6 +496,7 @@ impl Upstream {
             inner
                 .metrics
                 .set_circuit_state(service, inner.breaker.state().as_gauge());
+            inner.limiter.hold(&inner.fingerprint, ctx.deadline).await?;
             if let Some(limit) = inner.limit {
                 let remaining = inner
                     .limiter

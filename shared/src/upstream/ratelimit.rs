@@ -270,6 +270,22 @@ impl Limiter {
         }
     }
 
+    /// Waits out vendor feedback on `key` (a block, a spent budget) while `deadline`
+    /// allows, for upstreams without a configured limit.
+    pub async fn hold(&self, key: &str, deadline: Instant) -> Result<(), ToolError> {
+        while let Some(wait) = self.local.feedback_wait(key, Instant::now()) {
+            if Instant::now() + wait > deadline {
+                return Err(ToolError::rate_limited(
+                    format!("{} asked us to wait {} ms", self.service, wait.as_millis()),
+                    wait.as_millis() as u64,
+                )
+                .with_details(serde_json::json!({ "service": self.service })));
+            }
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+
     /// The vendor said to stop for `duration`: nothing is admitted on `key` until then,
     /// in this process and (through Redis) in every replica.
     pub async fn block(&self, key: &str, duration: Duration) {

@@ -1,6 +1,8 @@
 //! bridge-kit's server over real HTTP: auth, limits, errors, metrics, MCP transport
 //! security, shutdown. Tools here are small test doubles of real tools.
 
+mod upstream;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
