@@ -69,7 +69,7 @@ pub struct Bridge {
     pub credentials: Credentials,
     /// The catalog `authentication` object of tools that need credentials.
     pub authentication: Value,
-    pub tools: Vec<RegisteredTool>,
+    pub tools: Vec<Arc<RegisteredTool>>,
     /// Extra routes (e.g. `POST /webhooks/github`), merged into the bridge's router.
     pub routes: Option<Router>,
     /// The settings the bridge was built from.
@@ -127,7 +127,10 @@ impl Bridge {
     }
 
     pub fn tool(&self, name: &str) -> Option<&RegisteredTool> {
-        self.tools.iter().find(|tool| tool.spec.name == name)
+        self.tools
+            .iter()
+            .map(Arc::as_ref)
+            .find(|tool| tool.spec.name == name)
     }
 
     /// The catalog address of a tool: `maib.get_exchange_rates`.
@@ -142,7 +145,10 @@ impl Bridge {
     }
 
     pub fn tool_by_mcp_name(&self, name: &str) -> Option<&RegisteredTool> {
-        self.tools.iter().find(|tool| self.mcp_name(tool) == name)
+        self.tools
+            .iter()
+            .map(Arc::as_ref)
+            .find(|tool| self.mcp_name(tool) == name)
     }
 
     /// Credential variables still missing, if any.
@@ -269,7 +275,32 @@ impl BridgeBuilder {
     }
 
     pub fn tool<T: Tool>(mut self, tool: T) -> Self {
-        self.bridge.tools.push(RegisteredTool::new(tool));
+        self.bridge.tools.push(Arc::new(RegisteredTool::new(tool)));
+        self
+    }
+
+    /// A `<prefix>.<name>` door running the listed direct tools (already added) through an
+    /// `action` field, as the seed's `*.enterprise` tools do.
+    pub fn multiplexer(
+        mut self,
+        name: &'static str,
+        title: &'static str,
+        description: &'static str,
+        actions: &[&str],
+    ) -> Self {
+        let tools: Vec<Arc<RegisteredTool>> = actions
+            .iter()
+            .map(|action| {
+                self.bridge
+                    .tools
+                    .iter()
+                    .find(|tool| tool.spec.name == *action)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{name}: add tool {action} before its multiplexer"))
+            })
+            .collect();
+        let door = crate::multiplex::multiplexer(name, title, description, tools);
+        self.bridge.tools.push(Arc::new(door));
         self
     }
 

@@ -22,6 +22,7 @@ pub mod config;
 pub mod conformance;
 pub mod error;
 pub mod metrics;
+mod multiplex;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -128,8 +128,9 @@ pub trait Tool: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-type Invoke = dyn Fn(ToolContext, Value) -> BoxFuture<Result<Value, ToolError>> + Send + Sync;
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub(crate) type Invoke =
+    dyn Fn(ToolContext, Value) -> BoxFuture<Result<Value, ToolError>> + Send + Sync;
 
 /// A tool with its types erased, its schemas generated and its validator built.
 pub struct RegisteredTool {
@@ -171,6 +172,27 @@ impl RegisteredTool {
         });
         Self {
             spec: T::SPEC,
+            input_schema: Arc::new(input_schema),
+            output_schema: Arc::new(output_schema),
+            validator,
+            invoke,
+        }
+    }
+
+    /// A tool from generated parts (the `*.enterprise` multiplexers).
+    pub(crate) fn from_parts(
+        spec: ToolSpec,
+        input_schema: Map<String, Value>,
+        output_schema: Map<String, Value>,
+        invoke: Box<Invoke>,
+    ) -> Self {
+        #[allow(clippy::expect_used)] // generated from compiled schemas: a build-time bug
+        let validator = jsonschema::draft202012::options()
+            .should_validate_formats(true)
+            .build(&Value::Object(input_schema.clone()))
+            .expect("a generated input schema compiles");
+        Self {
+            spec,
             input_schema: Arc::new(input_schema),
             output_schema: Arc::new(output_schema),
             validator,

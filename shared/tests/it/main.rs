@@ -132,6 +132,12 @@ fn kit_bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
         .tool(Echo)
         .tool(Sleep)
         .tool(Explode)
+        .multiplexer(
+            "enterprise",
+            "Kit (all actions)",
+            "Echo or sleep, by action.",
+            &["echo", "sleep"],
+        )
         .build()
 }
 
@@ -156,6 +162,9 @@ async fn conformance() {
         .sample("echo", json!({"text": 5}))
         .sample("sleep", json!({"millis": 1}))
         .sample("explode", json!({}))
+        .sample("enterprise", json!({"action": "echo", "text": "hi"}))
+        .sample("enterprise", json!({"action": "echo", "text": 5}))
+        .sample("enterprise", json!({"action": "nope"}))
         .run()
         .await;
 }
@@ -191,6 +200,36 @@ async fn every_violation_is_reported_with_its_path() {
             .contains("text"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn the_multiplexer_runs_the_direct_tools_with_their_own_rules() {
+    let server = serve(configured()).await;
+    let (status, body) = server
+        .call(
+            "enterprise",
+            &json!({"action": "echo", "text": "ab", "times": 2}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["echoed"], "abab");
+    let (status, body) = server
+        .call("enterprise", &json!({"action": "sleep", "text": "x"}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("millis"),
+        "the sleep tool's own rules apply: {body}"
+    );
+    let (status, body) = server.call("enterprise", &json!({"text": "x"})).await;
+    assert_eq!(status, 422, "action is required: {body}");
+    let entry = server.bridge.tool("enterprise").expect("door");
+    assert_eq!(entry.spec.scopes, &["kit.read", "kit.write"]);
+    assert_eq!(
+        entry.input_schema["properties"]["action"]["enum"],
+        json!(["echo", "sleep"])
+    );
+    assert!(!entry.spec.hints.read_only);
 }
 
 #[tokio::test]
@@ -427,7 +466,7 @@ mod auth {
             .await;
         assert_eq!(status, 401, "/mcp is guarded too");
         let client = server.mcp(McpEra::Modern).with_bearer("k-one");
-        assert_eq!(client.list_tools().await.len(), 3);
+        assert_eq!(client.list_tools().await.len(), 4);
     }
 
     #[tokio::test]
