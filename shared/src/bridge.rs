@@ -16,6 +16,7 @@ use crate::tool::{RegisteredTool, Tool};
 use crate::upstream::oauth::{Grant, TokenCache};
 use crate::upstream::{RateLimit, Upstream, UpstreamConfig};
 use crate::vars;
+use crate::webhooks::{Source, Webhooks};
 
 /// Which credentials a bridge needs: any one complete set is enough (e.g. `GITHUB_TOKEN`,
 /// or the three GitHub App variables).
@@ -80,6 +81,8 @@ pub struct Bridge {
     pub store: Option<Arc<Store>>,
     /// The vendor clients, for readiness (circuit breakers).
     pub upstreams: Vec<Upstream>,
+    /// Webhook intake and event delivery, when the vendor sends webhooks.
+    pub webhooks: Option<Arc<Webhooks>>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -122,6 +125,7 @@ impl Bridge {
                 metrics: Arc::new(Metrics::new(name)),
                 store,
                 upstreams: Vec::new(),
+                webhooks: None,
             },
         }
     }
@@ -188,6 +192,12 @@ impl BridgeBuilder {
     pub fn authentication(mut self, authentication: Value) -> Self {
         self.bridge.authentication = authentication;
         self
+    }
+
+    /// The bridge's metrics, for a bridge's own families (registered with
+    /// `with_registry`) before the bridge is built.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.bridge.metrics)
     }
 
     pub fn settings_ref(&self) -> &Settings {
@@ -301,6 +311,33 @@ impl BridgeBuilder {
             .collect();
         let door = crate::multiplex::multiplexer(name, title, description, tools);
         self.bridge.tools.push(Arc::new(door));
+        self
+    }
+
+    /// `POST /webhooks/{source}`, verified with the secret in `secret_var`, its events
+    /// delivered to the orchestrator.
+    pub fn webhook(mut self, source: Source, secret_var: &'static ConfigVar) -> Self {
+        let hub = match &self.bridge.webhooks {
+            Some(hub) => Arc::clone(hub),
+            None => match Webhooks::new(
+                self.bridge.name,
+                &self.bridge.settings,
+                self.bridge.store.clone(),
+                Arc::clone(&self.bridge.metrics),
+            ) {
+                Ok(hub) => Arc::new(hub),
+                Err(problem) => {
+                    self.problem.get_or_insert(problem);
+                    return self;
+                }
+            },
+        };
+        let route = hub.route(source, secret_var, &self.bridge.settings);
+        self.bridge.webhooks = Some(hub);
+        self.bridge.routes = Some(match self.bridge.routes.take() {
+            Some(routes) => routes.merge(route),
+            None => route,
+        });
         self
     }
 

@@ -43,6 +43,8 @@ pub enum ErrorCode {
     CircuitOpen,
     /// The bridge lacks configuration (named in the message) needed for this tool.
     NotConfigured,
+    /// The bridge itself is saturated (e.g. its event queue is full); retry later.
+    Overloaded,
     /// A bug on our side; details are logged with the request id, never returned.
     Internal,
 }
@@ -65,6 +67,7 @@ impl ErrorCode {
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::CircuitOpen => StatusCode::SERVICE_UNAVAILABLE,
             Self::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,7 +76,11 @@ impl ErrorCode {
     pub fn retryable(self) -> bool {
         matches!(
             self,
-            Self::RateLimited | Self::UpstreamUnavailable | Self::Timeout | Self::CircuitOpen
+            Self::RateLimited
+                | Self::UpstreamUnavailable
+                | Self::Timeout
+                | Self::CircuitOpen
+                | Self::Overloaded
         )
     }
 
@@ -94,6 +101,7 @@ impl ErrorCode {
             Self::Timeout => "timeout",
             Self::CircuitOpen => "circuit_open",
             Self::NotConfigured => "not_configured",
+            Self::Overloaded => "overloaded",
             Self::Internal => "internal",
         }
     }

@@ -29,6 +29,7 @@ pub mod telemetry;
 pub mod tool;
 pub mod upstream;
 pub mod vars;
+pub mod webhooks;
 
 pub use bridge::{Bridge, BridgeBuilder, Credentials};
 pub use config::{ConfigError, ConfigVar, Settings};

@@ -83,6 +83,21 @@ pub struct Metrics {
     circuit_state: Family<ServiceLabels, Gauge>,
     token_refreshes: Family<ServiceResultLabels, Counter>,
     redis_degraded: Family<BridgeLabels, Gauge>,
+    webhooks: Family<WebhookLabels, Counter>,
+    event_deliveries: Family<DeliveryLabels, Counter>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabels {
+    bridge: &'static str,
+    source: &'static str,
+    result: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeliveryLabels {
+    bridge: &'static str,
+    result: &'static str,
 }
 
 impl Metrics {
@@ -157,9 +172,23 @@ impl Metrics {
             "1 while REDIS_URL is set but Redis is unreachable (in-process fallback in use)",
             redis_degraded.clone(),
         );
+        let webhooks = Family::<WebhookLabels, Counter>::default();
+        registry.register(
+            "bridge_webhooks",
+            "Inbound webhooks by source and result (accepted, duplicate, rejected, queue_full)",
+            webhooks.clone(),
+        );
+        let event_deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "bridge_event_deliveries",
+            "Deliveries of events to the orchestrator by result (ok, retry)",
+            event_deliveries.clone(),
+        );
         Self {
             bridge,
             registry: Mutex::new(registry),
+            webhooks,
+            event_deliveries,
             tool_calls,
             tool_duration,
             http_requests,
@@ -271,6 +300,25 @@ impl Metrics {
                 bridge: self.bridge,
             })
             .set(i64::from(degraded));
+    }
+
+    pub fn record_webhook(&self, source: &'static str, result: &'static str) {
+        self.webhooks
+            .get_or_create(&WebhookLabels {
+                bridge: self.bridge,
+                source,
+                result,
+            })
+            .inc();
+    }
+
+    pub fn record_event_delivery(&self, _bridge: &'static str, result: &'static str) {
+        self.event_deliveries
+            .get_or_create(&DeliveryLabels {
+                bridge: self.bridge,
+                result,
+            })
+            .inc();
     }
 
     /// The Prometheus text exposition of every registered metric.

@@ -82,6 +82,20 @@ pub const RATE_LIMIT_PERIOD: ConfigVar = ConfigVar::new(
     "Window of RATE_LIMIT_REQUESTS in seconds (default 60)",
 );
 
+pub const ORDINAUT_EVENTS_URL: ConfigVar = ConfigVar::new(
+    "ORDINAUT_EVENTS_URL",
+    "Where verified webhook events are delivered (POST, JSON); webhooks answer 503 until it is set",
+);
+pub const ORDINAUT_EVENTS_SECRET: ConfigVar = ConfigVar::secret(
+    "ORDINAUT_EVENTS_SECRET",
+    "Signs delivered events: X-Ordinaut-Signature = sha256=HMAC(secret, \"{X-Ordinaut-Timestamp}.{body}\")",
+);
+pub const WEBHOOK_QUEUE_CAPACITY: ConfigVar = ConfigVar::new(
+    "WEBHOOK_QUEUE_CAPACITY",
+    "Events held in memory awaiting delivery when Redis is not in use; beyond it webhooks answer 503",
+)
+.with_default("10000");
+
 /// The per-bridge override names: `GITHUB_RATE_LIMIT_REQUESTS`, `GITHUB_RATE_LIMIT_PERIOD`.
 pub fn rate_limit_var_names(bridge: &str) -> [String; 2] {
     let prefix = bridge.to_ascii_uppercase();
@@ -118,4 +132,7 @@ pub const KIT_VARS: &[ConfigVar] = &[
     REDIS_URL,
     RATE_LIMIT_REQUESTS,
     RATE_LIMIT_PERIOD,
+    ORDINAUT_EVENTS_URL,
+    ORDINAUT_EVENTS_SECRET,
+    WEBHOOK_QUEUE_CAPACITY,
 ];

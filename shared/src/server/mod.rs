@@ -104,7 +104,10 @@ pub fn router(bridge: Arc<Bridge>, options: &ServerOptions, shutdown: Cancellati
     let protected = Router::new()
         .route("/tools", get(rest::list_tools))
         .route("/tools/{tool}", post(rest::call_tool))
-        .route_service("/mcp", mcp::service(Arc::clone(&state), shutdown))
+        .route_service(
+            "/mcp",
+            mcp::service(Arc::clone(&state), shutdown.child_token()),
+        )
         .layer(middleware::from_fn_with_state(
             Arc::clone(&options.auth),
             auth::require_caller,
@@ -115,6 +118,9 @@ pub fn router(bridge: Arc<Bridge>, options: &ServerOptions, shutdown: Cancellati
         .route("/metrics", get(health::metrics))
         .merge(protected)
         .with_state(state);
+    if let Some(webhooks) = &bridge.webhooks {
+        webhooks.start(shutdown.child_token());
+    }
     if let Some(routes) = &bridge.routes {
         app = app.merge(routes.clone());
     }

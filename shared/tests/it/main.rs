@@ -1,7 +1,9 @@
 //! bridge-kit's server over real HTTP: auth, limits, errors, metrics, MCP transport
 //! security, shutdown. Tools here are small test doubles of real tools.
 
+mod support;
 mod upstream;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
