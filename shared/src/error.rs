@@ -265,6 +265,10 @@ impl ToolError {
         self.0.retry_after_ms
     }
 
+    pub fn details(&self) -> Option<&Value> {
+        self.0.details.as_ref()
+    }
+
     pub fn upstream_info(&self) -> Option<&UpstreamInfo> {
         self.0.upstream.as_ref()
     }

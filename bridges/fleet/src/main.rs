@@ -49,6 +49,8 @@ enum Command {
         #[arg(default_value = "{}")]
         arguments: String,
     },
+    /// Print the README's bridge table (Markdown), generated from the code.
+    Docs,
     /// Exit 0 when the bridge's /health answers 2xx, 1 otherwise (for container checks).
     Healthcheck {
         /// Default: http://127.0.0.1:<BRIDGE_PORT or BRIDGE_TYPE's port>/health
@@ -89,6 +91,10 @@ fn main() -> ExitCode {
             } => commands::catalog(write.as_deref(), &endpoint_template),
             Command::Call { address, arguments } => commands::call(&address, &arguments).await,
             Command::Healthcheck { url } => commands::healthcheck(url).await,
+            Command::Docs => commands::readme_table().map(|table| {
+                print!("{table}");
+                std::process::ExitCode::SUCCESS
+            }),
         }
     });
     match result {

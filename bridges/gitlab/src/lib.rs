@@ -3,6 +3,7 @@
 //! Configuration and port are declared; its tools are not built yet, so it serves an
 //! empty tool list (and `/ready` still reports missing credentials).
 
+use bridge_kit::webhooks::Source;
 use bridge_kit::{Bridge, ConfigError, ConfigVar, Credentials, Settings};
 
 pub const NAME: &str = "gitlab";
@@ -29,5 +30,7 @@ pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
         .vars(VARS)
         .credentials(CREDENTIALS)
         .authentication(serde_json::json!({"type": "header", "header": "PRIVATE-TOKEN", "credential": "GITLAB_TOKEN"}))
+        // POST /webhooks/gitlab: X-Gitlab-Token checked, events to the orchestrator.
+        .webhook(Source::GitLab, &GITLAB_WEBHOOK_SECRET)
         .build()
 }

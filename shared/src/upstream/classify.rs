@@ -46,8 +46,11 @@ pub fn status_error(
     body: &[u8],
 ) -> ToolError {
     let text = vendor_text(body);
+    let quota_spent = quota_reset(headers);
     let code = match status.as_u16() {
         401 => ErrorCode::UpstreamCredentialRejected,
+        // GitHub's primary limit: 403/429 with `x-ratelimit-remaining: 0` and a reset time.
+        403 | 429 if quota_spent.is_some() => ErrorCode::RateLimited,
         // GitHub's secondary limits answer 403 with Retry-After.
         403 if retry_after(headers).is_some() => ErrorCode::RateLimited,
         403 => ErrorCode::Forbidden,
@@ -64,11 +67,34 @@ pub fn status_error(
         format!("{service} answered {status}: {text}")
     };
     let error = ToolError::upstream(code, service, Some(status.as_u16()), message);
-    match retry_after(headers) {
+    match retry_after(headers).or(quota_spent) {
         Some(delay) => error.with_retry_after_ms(delay.as_millis() as u64),
         None if code == ErrorCode::RateLimited => error.with_retry_after_ms(1000),
         None => error,
     }
+}
+
+/// When `x-ratelimit-remaining` is 0: the time until `x-ratelimit-reset` (epoch seconds).
+fn quota_reset(headers: &HeaderMap) -> Option<Duration> {
+    let remaining = headers.get("x-ratelimit-remaining")?.to_str().ok()?.trim();
+    if remaining != "0" {
+        return None;
+    }
+    let reset: u64 = headers
+        .get("x-ratelimit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?;
+    Some(
+        Duration::from_secs(reset)
+            .saturating_sub(now)
+            .max(Duration::from_secs(1)),
+    )
 }
 
 /// A vendor's error text, trimmed to a readable length on a character boundary.
@@ -132,6 +158,33 @@ mod tests {
         let long = "ă".repeat(1000);
         let text = vendor_text(long.as_bytes());
         assert_eq!(text.chars().count(), MAX_VENDOR_MESSAGE + 1);
+    }
+
+    #[test]
+    fn a_spent_primary_quota_is_a_rate_limit_until_the_reset() {
+        let reset = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs()
+            + 120;
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", "0".parse().expect("header"));
+        headers.insert(
+            "x-ratelimit-reset",
+            reset.to_string().parse().expect("header"),
+        );
+        let error = status_error(
+            "github",
+            StatusCode::FORBIDDEN,
+            &headers,
+            b"API rate limit exceeded",
+        );
+        assert_eq!(error.code(), ErrorCode::RateLimited);
+        assert!(
+            error
+                .retry_after_ms()
+                .is_some_and(|ms| (110_000..=120_000).contains(&ms))
+        );
     }
 
     #[test]
