@@ -138,7 +138,9 @@ async fn main() {
     let url = format!("{base}/item");
     let bridge_client = |limit: Option<RateLimit>, store: Option<Arc<Store>>| {
         Upstream::new(
-            UpstreamConfig::new("bench", base.clone()),
+            // As many idle connections as callers, like plain reqwest's unbounded pool: the
+            // comparison is of the client's own work, not of connection churn.
+            UpstreamConfig::new("bench", base.clone()).pool(64),
             limit,
             store,
             Arc::new(Metrics::new("bench")),

@@ -11,6 +11,9 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Most outcomes kept for the failure ratio.
+const MAX_WINDOW_CALLS: usize = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerConfig {
     pub consecutive_failures: u32,
@@ -66,6 +69,8 @@ struct Inner {
     probe_started: Option<Instant>,
     consecutive: u32,
     outcomes: VecDeque<(Instant, bool)>,
+    /// Failures among `outcomes`, kept in step so recording stays O(1).
+    failures_in_window: u32,
 }
 
 /// Admission: a normal call, or the single half-open probe.
@@ -90,6 +95,7 @@ impl CircuitBreaker {
                 probe_started: None,
                 consecutive: 0,
                 outcomes: VecDeque::new(),
+                failures_in_window: 0,
             }),
         }
     }
@@ -140,6 +146,7 @@ impl CircuitBreaker {
                 inner.opened_at = None;
                 inner.consecutive = 0;
                 inner.outcomes.clear();
+                inner.failures_in_window = 0;
                 tracing::info!("circuit closed: the vendor answers again");
             } else {
                 inner.opened_at = Some(now);
@@ -147,16 +154,25 @@ impl CircuitBreaker {
             return;
         }
         inner.outcomes.push_back((now, success));
-        while inner
-            .outcomes
-            .front()
-            .is_some_and(|(at, _)| now.duration_since(*at) > self.config.window)
-        {
+        if !success {
+            inner.failures_in_window += 1;
+        }
+        // The window keeps at most MAX_WINDOW_CALLS outcomes: enough for the ratio, bounded
+        // in memory at any call rate.
+        while let Some((at, ok)) = inner.outcomes.front().copied() {
+            if now.duration_since(at) <= self.config.window
+                && inner.outcomes.len() <= MAX_WINDOW_CALLS
+            {
+                break;
+            }
             inner.outcomes.pop_front();
+            if !ok {
+                inner.failures_in_window -= 1;
+            }
         }
         inner.consecutive = if success { 0 } else { inner.consecutive + 1 };
         let calls = inner.outcomes.len() as u32;
-        let failures = inner.outcomes.iter().filter(|(_, ok)| !ok).count() as f64;
+        let failures = f64::from(inner.failures_in_window);
         let ratio_tripped = calls >= self.config.min_calls
             && failures / f64::from(calls) >= self.config.failure_ratio;
         if inner.consecutive >= self.config.consecutive_failures || ratio_tripped {
