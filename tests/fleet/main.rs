@@ -1,4 +1,7 @@
-//! The whole fleet, in one process, on the embedded default (no Redis, no credentials).
+//! The whole fleet, in one process, on the embedded default (no Redis, no credentials),
+//! and the seed's pipelines run end to end against fake vendors.
+
+mod pipelines;
 
 use bridge_fleet::registry::BRIDGES;
 use bridge_kit::Settings;
