@@ -184,3 +184,33 @@ async fn mcp_call_returns_structured_content_and_text() {
     let parsed: serde_json::Value = serde_json::from_str(text).expect("text block is the JSON");
     assert_eq!(parsed, result["structuredContent"]);
 }
+
+#[tokio::test]
+async fn rates_are_cached_by_date() {
+    let bnm = fake_bnm().await;
+    let server = serve(&bnm).await;
+    for currencies in [json!(["EUR"]), json!(["USD"]), json!(["EUR"])] {
+        let args = json!({"date": "2026-04-08", "currencies": currencies});
+        let (status, body) = server.call("get_exchange_rates", &args).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // One document per date, whatever the currency filter.
+    assert_eq!(bnm.received_requests().await.expect("recorded").len(), 1);
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(
+            r#"bridge_cache_requests_total{bridge="maib",service="bnm",result="hit_l1"} 2"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            r#"bridge_cache_requests_total{bridge="maib",service="bnm",result="miss"} 1"#
+        )
+    );
+}
