@@ -172,20 +172,16 @@ pub(crate) fn future_unix_seconds(
     if at <= now {
         return Err(ToolError::invalid_argument(
             path,
-            format!(
-                "{} is in the past (it is now {}); give a future time",
-                time.to_rfc3339(),
-                now.format("%Y-%m-%dT%H:%M:%SZ")
-            ),
+            // No "now" in the message: the same call must give the same answer.
+            format!("{} is in the past; give a future time", time.to_rfc3339()),
         ));
     }
     if at > now + horizon {
         return Err(ToolError::invalid_argument(
             path,
             format!(
-                "{} is more than {horizon_text} ahead; Slack accepts times up to {}",
-                time.to_rfc3339(),
-                (now + horizon).format("%Y-%m-%dT%H:%M:%SZ")
+                "{} is more than {horizon_text} ahead; Slack accepts times up to {horizon_text} from now",
+                time.to_rfc3339()
             ),
         ));
     }
