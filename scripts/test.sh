@@ -26,6 +26,16 @@ if ! "$VENV/bin/python" -c "import mcp" >/dev/null 2>&1; then
   "$VENV/bin/pip" install -q "mcp==2.3.0"
 fi
 
+# Vendors' official OpenAPI descriptions (the contract tests validate requests against
+# them): beside the repository (../shared/specs), else the workspace's copy.
+for specs in "$PWD/../shared/specs" /work/shared/specs; do
+  if [ -f "$specs/github/api.github.com.json" ]; then
+    export GITHUB_REST_OPENAPI="${GITHUB_REST_OPENAPI:-$specs/github/api.github.com.json}"
+    export SLACK_WEB_OPENAPI="${SLACK_WEB_OPENAPI:-$specs/slack/slack_web_openapi_v2.json}"
+    break
+  fi
+done
+
 echo "== cargo test"
 cargo test --workspace --locked
 
