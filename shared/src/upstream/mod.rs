@@ -154,6 +154,9 @@ pub struct Call {
     cache_ttl: Option<Duration>,
     idempotency_key: Option<String>,
     scoped_limit: Option<(String, RateLimit)>,
+    /// A body that could not be serialized: the call fails as internal instead of
+    /// sending something else.
+    body_error: Option<String>,
 }
 
 impl Call {
@@ -167,6 +170,7 @@ impl Call {
             cache_ttl: None,
             idempotency_key: None,
             scoped_limit: None,
+            body_error: None,
         }
     }
 
@@ -206,17 +210,21 @@ impl Call {
         self
     }
 
-    /// A JSON body. Serialization of our own types cannot fail in practice; if it does,
-    /// the call fails as internal when sent.
+    /// A JSON body.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
-        self.body = Some((Bytes::from(bytes), "application/json"));
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some((Bytes::from(bytes), "application/json")),
+            Err(error) => self.body_error = Some(error.to_string()),
+        }
         self
     }
 
+    /// A form body from a flat object (nested values are sent as their JSON text).
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        let text = serde_urlencoded_pairs(body);
-        self.body = Some((Bytes::from(text), "application/x-www-form-urlencoded"));
+        match serde_urlencoded_pairs(body) {
+            Ok(text) => self.body = Some((Bytes::from(text), "application/x-www-form-urlencoded")),
+            Err(error) => self.body_error = Some(error),
+        }
         self
     }
 
@@ -252,21 +260,20 @@ impl Call {
     }
 }
 
-/// `application/x-www-form-urlencoded` of a serializable map-like value.
-fn serde_urlencoded_pairs<T: Serialize + ?Sized>(body: &T) -> String {
-    let value = serde_json::to_value(body).unwrap_or_default();
+/// `application/x-www-form-urlencoded` of a serializable object.
+fn serde_urlencoded_pairs<T: Serialize + ?Sized>(body: &T) -> Result<String, String> {
+    let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
+    let object = value.as_object().ok_or("a form body must be an object")?;
     let mut serializer = form_urlencoded::Serializer::new(String::new());
-    if let Some(object) = value.as_object() {
-        for (key, value) in object {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => continue,
-                other => other.to_string(),
-            };
-            serializer.append_pair(key, &text);
-        }
+    for (key, value) in object {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => continue,
+            other => other.to_string(),
+        };
+        serializer.append_pair(key, &text);
     }
-    serializer.finish()
+    Ok(serializer.finish())
 }
 
 /// A vendor's successful answer.
@@ -453,6 +460,12 @@ impl Upstream {
     }
 
     fn build_request(&self, call: &Call, ctx: &ToolContext) -> Result<reqwest::Request, ToolError> {
+        if let Some(error) = &call.body_error {
+            return Err(ToolError::internal(format!(
+                "{}: request body: {error}",
+                self.service()
+            )));
+        }
         let mut request = reqwest::Request::new(call.method.clone(), self.full_url(call)?);
         let headers = request.headers_mut();
         headers.extend(call.headers.clone());
