@@ -20,6 +20,23 @@ use crate::registry::{self, BRIDGES, Entry};
 
 type CommandResult = Result<ExitCode, String>;
 
+/// Writes a line to stdout; a closed pipe (`bridge list | head`) ends output quietly
+/// instead of panicking as `println!` does.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like [`out!`], without the newline.
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 fn load_settings() -> Result<Settings, String> {
     Settings::load()
 }
@@ -88,14 +105,14 @@ pub async fn serve(names: Vec<String>, all: bool, port: Option<u16>) -> CommandR
 
 pub fn list() -> CommandResult {
     let settings = load_settings()?;
-    println!("{:<11} {:>5}  {:<15} tools", "bridge", "port", "configured");
+    out!("{:<11} {:>5}  {:<15} tools", "bridge", "port", "configured");
     for bridge in build_all(&settings)? {
         let configured = match bridge.missing_credentials() {
             None => "yes".to_owned(),
             Some(missing) => format!("no ({})", missing.join(", ")),
         };
         let tools: Vec<String> = bridge.tools.iter().map(|t| bridge.address(t)).collect();
-        println!(
+        out!(
             "{:<11} {:>5}  {:<15} {}",
             bridge.name,
             bridge.port,
@@ -118,30 +135,30 @@ pub async fn config_check(names: &[String]) -> CommandResult {
         resolve(names)?
     };
     let mut incomplete = false;
-    println!("bridge-kit:");
+    out!("bridge-kit:");
     for var in bridge_kit::vars::KIT_VARS {
         print_var(&settings, var);
     }
     if let Err(error) = ServerOptions::from_settings(&settings) {
         incomplete = true;
-        println!("  ! {error}");
+        out!("  ! {error}");
     }
     for entry in entries {
-        println!("{} (port {}):", entry.name, entry.port);
+        out!("{} (port {}):", entry.name, entry.port);
         for var in entry.vars {
             print_var(&settings, var);
         }
         match (entry.build)(&settings) {
             Err(error) => {
                 incomplete = true;
-                println!("  ! {error}");
+                out!("  ! {error}");
             }
             Ok(bridge) => {
                 for check in readiness_checks(&bridge).await {
                     if check.status == "failing" {
                         incomplete = true;
                     }
-                    println!("  = {}: {} ({})", check.name, check.status, check.reason);
+                    out!("  = {}: {} ({})", check.name, check.status, check.reason);
                 }
             }
         }
@@ -164,7 +181,7 @@ fn print_var(settings: &Settings, var: &bridge_kit::ConfigVar) {
     } else {
         "unset".to_owned()
     };
-    println!("  {:<30} {}", var.name, state);
+    out!("  {:<30} {}", var.name, state);
 }
 
 /// The `.env.example` text: every variable the fleet reads, grouped, one comment each.
@@ -206,7 +223,7 @@ fn push_rate_limit_vars(text: &mut String, bridge: &str) {
 }
 
 pub fn env_example() -> CommandResult {
-    print!("{}", env_example_text());
+    out_raw!("{}", env_example_text());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -263,7 +280,7 @@ pub fn catalog(write: Option<&Path>, endpoint_template: &str) -> CommandResult {
         None => {
             let entries = catalog_entries(&template)?;
             let text = serde_json::to_string_pretty(&entries).map_err(|e| e.to_string())?;
-            println!("{text}");
+            out!("{text}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -292,7 +309,7 @@ pub async fn call(address: &str, arguments: &str) -> CommandResult {
     let request_id = uuid_like();
     match dispatch(bridge, tool, &Caller::Anonymous, arguments, &request_id).await {
         Ok(output) => {
-            println!(
+            out!(
                 "{}",
                 serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?
             );
@@ -300,7 +317,7 @@ pub async fn call(address: &str, arguments: &str) -> CommandResult {
         }
         Err(error) => {
             let body = serde_json::json!({ "error": error.to_json(Some(&request_id)) });
-            println!(
+            out!(
                 "{}",
                 serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?
             );

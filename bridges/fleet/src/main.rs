@@ -92,7 +92,8 @@ fn main() -> ExitCode {
             Command::Call { address, arguments } => commands::call(&address, &arguments).await,
             Command::Healthcheck { url } => commands::healthcheck(url).await,
             Command::Docs => commands::readme_table().map(|table| {
-                print!("{table}");
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout().lock(), "{table}");
                 std::process::ExitCode::SUCCESS
             }),
         }
