@@ -312,7 +312,7 @@ impl Metrics {
             .inc();
     }
 
-    pub fn record_event_delivery(&self, _bridge: &'static str, result: &'static str) {
+    pub fn record_event_delivery(&self, result: &'static str) {
         self.event_deliveries
             .get_or_create(&DeliveryLabels {
                 bridge: self.bridge,

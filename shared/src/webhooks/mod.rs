@@ -120,7 +120,6 @@ impl Dedup {
 /// The webhook side of one bridge: its intake routes and its delivery worker.
 #[derive(Debug)]
 pub struct Webhooks {
-    bridge: &'static str,
     queue: Arc<EventQueue>,
     dedup: Dedup,
     events_url: Option<String>,
@@ -157,7 +156,6 @@ impl Webhooks {
                 crate::config::ConfigError::new(&vars::ORDINAUT_EVENTS_URL, e.to_string())
             })?;
         Ok(Self {
-            bridge,
             queue: Arc::new(EventQueue::new(store.clone(), bridge, capacity)),
             dedup: Dedup::new(store),
             events_url: settings.get(&vars::ORDINAUT_EVENTS_URL).map(str::to_owned),
@@ -211,11 +209,11 @@ impl Webhooks {
                 Ok(()) => {
                     failures = 0;
                     self.queue.done(&slot).await;
-                    self.metrics.record_event_delivery(self.bridge, "ok");
+                    self.metrics.record_event_delivery("ok");
                 }
                 Err(reason) => {
                     failures += 1;
-                    self.metrics.record_event_delivery(self.bridge, "retry");
+                    self.metrics.record_event_delivery("retry");
                     let delay = Duration::from_millis(250 * (1u64 << failures.min(7)))
                         .min(Duration::from_secs(30));
                     tracing::warn!(event = %event["id"], %reason, retry_in_ms = delay.as_millis() as u64, "event delivery failed; will retry");
