@@ -163,6 +163,17 @@ impl Settings {
             .transpose()
     }
 
+    /// An `http(s)` URL (the declared default when unset), without a trailing `/`: the
+    /// base URL of a vendor. Missing or of another scheme is an error naming the variable.
+    pub fn url(&self, var: &ConfigVar) -> Result<String, ConfigError> {
+        let url = self.get(var).unwrap_or_default().trim();
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Ok(url.trim_end_matches('/').to_owned())
+        } else {
+            Err(ConfigError::new(var, "must be an http(s) URL"))
+        }
+    }
+
     /// A comma-separated list, trimmed, empty items dropped.
     pub fn list(&self, var: &ConfigVar) -> Vec<String> {
         self.get(var)
@@ -224,6 +235,15 @@ mod tests {
             Some(true)
         );
         assert!(!error.unwrap_or_default().contains("eighty"));
+    }
+
+    #[test]
+    fn urls_must_be_http_and_lose_their_trailing_slash() {
+        let settings = Settings::from_pairs([("SOME_URL", "https://x/api/")]);
+        assert_eq!(settings.url(&URL), Ok("https://x/api".to_owned()));
+        let settings = Settings::from_pairs([("SOME_URL", "ftp://x")]);
+        assert_eq!(settings.url(&URL).map_err(|e| e.name), Err("SOME_URL"));
+        assert!(Settings::default().url(&PORT).is_err());
     }
 
     #[test]

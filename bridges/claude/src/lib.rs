@@ -84,16 +84,7 @@ pub fn anthropic(
     metrics: LlmMetrics,
 ) -> Result<Anthropic, ConfigError> {
     let settings = builder.settings_ref();
-    let base_url = settings
-        .get(&ANTHROPIC_BASE_URL)
-        .unwrap_or_default()
-        .to_owned();
-    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-        return Err(ConfigError::new(
-            &ANTHROPIC_BASE_URL,
-            "must be an http(s) URL",
-        ));
-    }
+    let base_url = settings.url(&ANTHROPIC_BASE_URL)?;
     let max_tokens = settings
         .parse::<u32>(&ANTHROPIC_MAX_TOKENS)?
         .filter(|n| *n > 0)

@@ -109,14 +109,7 @@ const ENTERPRISE_ACTIONS: &[&str] = &[
 ];
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    let api_url = settings
-        .get(&GITHUB_API_URL)
-        .unwrap_or("https://api.github.com")
-        .trim_end_matches('/')
-        .to_owned();
-    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-        return Err(ConfigError::new(&GITHUB_API_URL, "must be an http(s) URL"));
-    }
+    let api_url = settings.url(&GITHUB_API_URL)?;
     let mut builder = Bridge::builder(NAME, "github", PORT, settings)
         .description("GitHub: issues, pull requests, releases, workflows, metrics")
         .vars(VARS)

@@ -55,10 +55,7 @@ pub const VARS: &[ConfigVar] = &[
 ];
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    let bnm_url = settings.get(&BNM_RATES_URL).unwrap_or_default();
-    if !(bnm_url.starts_with("https://") || bnm_url.starts_with("http://")) {
-        return Err(ConfigError::new(&BNM_RATES_URL, "must be an http(s) URL"));
-    }
+    let bnm_url = settings.url(&BNM_RATES_URL)?;
     let mut builder = Bridge::builder(NAME, "maib", PORT, settings)
         .description(
             "Moldova Agroindbank and the National Bank of Moldova's official exchange rates",

@@ -92,13 +92,7 @@ pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
 /// bridge. Public so tests can drive a tool under a deadline of their own.
 pub fn openai(builder: &mut BridgeBuilder, metrics: LlmMetrics) -> Result<OpenAi, ConfigError> {
     let settings = builder.settings_ref();
-    let base_url = settings
-        .get(&OPENAI_BASE_URL)
-        .unwrap_or_default()
-        .to_owned();
-    if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-        return Err(ConfigError::new(&OPENAI_BASE_URL, "must be an http(s) URL"));
-    }
+    let base_url = settings.url(&OPENAI_BASE_URL)?;
     let max_tokens = settings
         .parse::<u32>(&OPENAI_MAX_TOKENS)?
         .filter(|n| *n > 0)

@@ -77,10 +77,7 @@ const ENTERPRISE_ACTIONS: &[&str] = &[
 ];
 
 pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
-    let api_url = settings.get(&SLACK_API_URL).unwrap_or_default();
-    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-        return Err(ConfigError::new(&SLACK_API_URL, "must be an http(s) URL"));
-    }
+    let api_url = settings.url(&SLACK_API_URL)?;
     // Without a token the bridge still starts; its tools answer "not configured".
     let credential = settings
         .secret(&SLACK_BOT_TOKEN)
@@ -96,7 +93,7 @@ pub fn bridge(settings: &Settings) -> Result<Bridge, ConfigError> {
     // Slack limits per method (tiers) and per channel, not per workspace: those limits
     // are set on each call (`api`), so the upstream itself has none unless configured.
     let upstream = builder.upstream(
-        UpstreamConfig::new(api::SERVICE, api_url)
+        UpstreamConfig::new(api::SERVICE, api_url.as_str())
             .credential(credential)
             .pool(8),
     )?;

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use moka::Expiry;
-use sha2::{Digest, Sha256};
 
 use crate::error::ToolError;
 use crate::store::Store;
@@ -119,12 +118,8 @@ impl ResponseCache {
 
     /// The cache key: service, credential fingerprint and the full URL, hashed.
     pub fn key(&self, credential_fingerprint: &str, method: &str, url: &str) -> String {
-        let mut hasher = Sha256::new();
-        for part in [credential_fingerprint, method, url] {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        format!("ordinaut:cache:{}:{:x}", self.service, hasher.finalize())
+        let digest = super::credential::digest(&[credential_fingerprint, method, url]);
+        format!("ordinaut:cache:{}:{digest}", self.service)
     }
 
     /// The cached answer for `key`, or the result of `fetch` (run once for any number of

@@ -74,12 +74,8 @@ pub fn status_error(
     }
 }
 
-/// When `x-ratelimit-remaining` is 0: the time until `x-ratelimit-reset` (epoch seconds).
-fn quota_reset(headers: &HeaderMap) -> Option<Duration> {
-    let remaining = headers.get("x-ratelimit-remaining")?.to_str().ok()?.trim();
-    if remaining != "0" {
-        return None;
-    }
+/// The time until `x-ratelimit-reset` (epoch seconds, GitHub's form); zero once passed.
+pub(crate) fn ratelimit_reset_in(headers: &HeaderMap) -> Option<Duration> {
     let reset: u64 = headers
         .get("x-ratelimit-reset")?
         .to_str()
@@ -89,12 +85,17 @@ fn quota_reset(headers: &HeaderMap) -> Option<Duration> {
         .ok()?;
     let now = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
-        .ok()?;
-    Some(
-        Duration::from_secs(reset)
-            .saturating_sub(now)
-            .max(Duration::from_secs(1)),
-    )
+        .unwrap_or_default();
+    Some(Duration::from_secs(reset).saturating_sub(now))
+}
+
+/// When `x-ratelimit-remaining` is 0: the time until the reset (at least a second).
+fn quota_reset(headers: &HeaderMap) -> Option<Duration> {
+    let remaining = headers.get("x-ratelimit-remaining")?.to_str().ok()?.trim();
+    if remaining != "0" {
+        return None;
+    }
+    Some(ratelimit_reset_in(headers)?.max(Duration::from_secs(1)))
 }
 
 /// A vendor's error text, trimmed to a readable length on a character boundary.

@@ -44,13 +44,20 @@ impl std::fmt::Debug for Credential {
     }
 }
 
-fn hash(parts: &[&str]) -> String {
+/// SHA-256 of `parts` (each ended by a NUL, so `["ab","c"]` ≠ `["a","bc"]`), as hex:
+/// how credentials and cache keys are named without being revealed.
+pub(crate) fn digest(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    format!("{:x}", hasher.finalize())[..16].to_owned()
+    format!("{:x}", hasher.finalize())
+}
+
+/// A short credential fingerprint: the first 64 bits of the digest.
+pub(crate) fn hash(parts: &[&str]) -> String {
+    digest(parts)[..16].to_owned()
 }
 
 impl Credential {

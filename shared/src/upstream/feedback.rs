@@ -6,12 +6,12 @@
 //! - `x-ratelimit-remaining-requests` + `x-ratelimit-reset-requests` (OpenAI: "6m0s").
 //! - `Sforce-Limit-Info: api-usage=25/15000` (Salesforce): remaining of the daily quota.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::classify::retry_after;
+use super::classify::{ratelimit_reset_in, retry_after};
 use super::ratelimit::{Limiter, RateLimit};
 use crate::metrics::Metrics;
 
@@ -74,14 +74,7 @@ pub(crate) async fn observe(
     let remaining = header(headers, "x-ratelimit-remaining")
         .or_else(|| header(headers, "x-ratelimit-remaining-requests"))
         .and_then(|v| v.parse::<u32>().ok());
-    let reset_in = header(headers, "x-ratelimit-reset")
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(|epoch| {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            Duration::from_secs(epoch).saturating_sub(now)
-        })
+    let reset_in = ratelimit_reset_in(headers)
         .or_else(|| header(headers, "x-ratelimit-reset-requests").and_then(parse_go_duration));
     if let Some(remaining) = remaining {
         let total = total

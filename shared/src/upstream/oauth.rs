@@ -15,7 +15,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, RwLock};
 
 use crate::error::{ErrorCode, ToolError};
@@ -116,12 +115,7 @@ impl Grant {
                 ..
             } => vec!["gha", api_url, app_id, installation_id],
         };
-        let mut hasher = Sha256::new();
-        for part in parts {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        format!("{:x}", hasher.finalize())[..16].to_owned()
+        super::credential::hash(&parts)
     }
 }
 
